@@ -1,0 +1,67 @@
+"""Lexical retrieval: Okapi BM25 from rank-bm25, scored through a sparse matrix.
+
+rank-bm25 computes the collection statistics (idf with its epsilon floor, document lengths);
+its `get_scores` walks every document in Python for every query term, which is too slow for
+benchmark collections. The same formula is therefore precomputed once into a sparse
+passage-by-term weight matrix, and a query is one sparse product. Scores are identical to
+`BM25Okapi.get_scores` (tested).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Callable, Sequence
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+from scipy import sparse
+
+from bot.hits import Hit
+
+
+class BM25Retriever:
+    """Okapi BM25 over a fixed list of tokenized passages."""
+
+    def __init__(self, ids: Sequence[str], tokens: Sequence[list[str]], analyzer: Callable[[str], list[str]],
+                 k1: float = 0.9, b: float = 0.4):
+        if len(ids) != len(tokens):
+            raise ValueError("ids and tokens must have the same length")
+        self.ids = list(ids)
+        self.analyzer = analyzer
+        self.k1, self.b = k1, b
+        # rank-bm25 cannot take an empty document list; one empty placeholder keeps it valid.
+        corpus = [list(t) for t in tokens] or [[]]
+        self.model = BM25Okapi(corpus, k1=k1, b=b)
+        self.vocabulary = {term: i for i, term in enumerate(sorted(self.model.idf))}
+        self.weights = self._weight_matrix(len(self.ids))
+
+    def _weight_matrix(self, n_docs: int) -> sparse.csc_matrix:
+        model = self.model
+        rows, cols, vals = [], [], []
+        avgdl = model.avgdl or 1.0
+        for doc, freqs in enumerate(model.doc_freqs[:n_docs]):
+            norm = self.k1 * (1 - self.b + self.b * model.doc_len[doc] / avgdl)
+            for term, tf in freqs.items():
+                rows.append(doc)
+                cols.append(self.vocabulary[term])
+                vals.append(model.idf[term] * tf * (self.k1 + 1) / (tf + norm))
+        return sparse.csc_matrix((vals, (rows, cols)), shape=(n_docs, max(len(self.vocabulary), 1)),
+                                 dtype=np.float64)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage for `query` (query terms counted with repetition)."""
+        counts = Counter(t for t in self.analyzer(query) if t in self.vocabulary)
+        if not counts or not self.ids:
+            return np.zeros(len(self.ids))
+        cols = [self.vocabulary[t] for t in counts]
+        weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        return np.asarray(self.weights[:, cols] @ weights).ravel()
+
+    def search(self, query: str, k: int) -> list[Hit]:
+        """Top `k` passages that share at least one term with the query."""
+        scores = self.scores(query)
+        candidates = np.flatnonzero(scores > 0)
+        if candidates.size > k:
+            candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
+        order = sorted(candidates, key=lambda i: (-scores[i], self.ids[i]))
+        return [Hit(self.ids[i], float(scores[i]), rank) for rank, i in enumerate(order, start=1)]

@@ -1,0 +1,96 @@
+"""Command line: `python -m bot index | search | eval`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+from bot.config import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    if getattr(args, "seeds", None):
+        settings = replace(settings, seeds_dir=Path(args.seeds))
+    if getattr(args, "index_dir", None):
+        settings = replace(settings, index_dir=Path(args.index_dir))
+    return settings
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from bot.index import build_index
+
+    report = build_index(_settings(args), progress=not args.quiet)
+    print(f"indexed {report.documents} documents, {report.passages} passages, "
+          f"{report.bytes_on_disk / 1024:.1f} KiB in {report.index_dir}, {report.seconds:.1f} s")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from bot.hybrid import HybridRetriever
+    from bot.index import load_index
+
+    settings = _settings(args)
+    index = load_index(settings)
+    if args.retriever == "bm25":
+        hits = index.bm25.search(args.question, args.k)
+    elif args.retriever == "dense":
+        hits = index.dense.search(args.question, args.k)
+    else:
+        hits = HybridRetriever(index.bm25, index.dense, settings.fusion).search(args.question, args.k)
+    if not hits:
+        print("no passages matched")
+    for hit in hits:
+        passage = index.by_id[hit.id]
+        where = f"paragraph {passage.paragraph}" + (f", page {passage.page}" if passage.page else "")
+        print(f"{hit.rank:>2}. {hit.score:.4f}  {passage.doc_id} [{passage.start}:{passage.end}] {where}")
+        print(textwrap.indent(textwrap.fill(passage.text, 100), "      "))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_index = sub.add_parser("index", help="(re)build the search index from a seeds folder")
+    p_index.add_argument("--seeds", help="seeds folder (default: seeds/ or $BOT_SEEDS_DIR)")
+    p_index.add_argument("--index-dir", help="where to write the index (default: index/ or $BOT_INDEX_DIR)")
+    p_index.add_argument("--quiet", action="store_true", help="no progress bar")
+    p_index.set_defaults(func=cmd_index)
+
+    p_search = sub.add_parser("search", help="print ranked passages for a question, for inspection")
+    p_search.add_argument("question")
+    p_search.add_argument("--k", type=int, default=5, help="number of passages (default 5)")
+    p_search.add_argument("--retriever", choices=("bm25", "dense", "hybrid"), default="hybrid")
+    p_search.add_argument("--seeds")
+    p_search.add_argument("--index-dir")
+    p_search.set_defaults(func=cmd_search)
+
+    from bot.evaluate import add_eval_parser
+
+    add_eval_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bot.clean import CleaningError
+    from bot.embed import ModelLoadError
+    from bot.extract import ExtractionError
+    from bot.index import IndexLoadError
+    from bot.seeds import ManifestError
+
+    args = build_parser().parse_args(argv)
+    if getattr(args, "k", 1) is not None and getattr(args, "k", 1) < 1:
+        print("error: --k must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except (IndexLoadError, ManifestError, CleaningError, ExtractionError, ModelLoadError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

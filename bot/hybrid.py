@@ -1,0 +1,49 @@
+"""Hybrid retrieval: BM25 and dense candidates, fused. It only composes the two retrievers."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+from bot.bm25 import BM25Retriever
+from bot.config import FusionSettings
+from bot.dense import DenseRetriever
+from bot.fusion import fuse_rrf, fuse_weighted
+from bot.hits import Hit
+
+RETRIEVERS = ("bm25", "dense", "hybrid")
+
+
+@contextmanager
+def _timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    if timings is not None:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+class HybridRetriever:
+    def __init__(self, bm25: BM25Retriever, dense: DenseRetriever, fusion: FusionSettings):
+        if dense.embedder is None:
+            raise ValueError("HybridRetriever needs a DenseRetriever with an embedder")
+        self.bm25, self.dense, self.fusion = bm25, dense, fusion
+
+    def fuse(self, lexical: list[Hit], semantic: list[Hit], k: int) -> list[Hit]:
+        if self.fusion.method == "rrf":
+            return fuse_rrf([lexical, semantic], k=self.fusion.rrf_k, limit=k)
+        if self.fusion.method == "weighted":
+            w = self.fusion.dense_weight
+            return fuse_weighted([lexical, semantic], [1.0 - w, w], limit=k)
+        raise ValueError(f"unknown fusion method {self.fusion.method!r}")
+
+    def search(self, query: str, k: int, timings: dict[str, float] | None = None) -> list[Hit]:
+        depth = max(k, self.fusion.depth)
+        with _timed(timings, "embed"):
+            vector = self.dense.embedder.encode_query(query)
+        with _timed(timings, "bm25"):
+            lexical = self.bm25.search(query, depth)
+        with _timed(timings, "faiss"):
+            semantic = self.dense.search_vector(vector, depth)
+        with _timed(timings, "fusion"):
+            return self.fuse(lexical, semantic, k)
