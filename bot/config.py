@@ -69,12 +69,19 @@ class FusionSettings:
 
 
 @dataclass(frozen=True)
+class CoverageSettings:
+    # Below this cosine similarity of the best passage, the answer is "not covered".
+    min_dense_score: float = 0.45
+
+
+@dataclass(frozen=True)
 class Settings:
     seeds_dir: Path = DEFAULT_SEEDS_DIR
     index_dir: Path = DEFAULT_INDEX_DIR
     model_path: Path | None = None  # None: the bundled all-MiniLM-L6-v2
     index: IndexSettings = field(default_factory=IndexSettings)
     fusion: FusionSettings = field(default_factory=FusionSettings)
+    coverage: CoverageSettings = field(default_factory=CoverageSettings)
 
     @classmethod
     def from_env(cls) -> "Settings":
