@@ -1,14 +1,15 @@
 """Lexical retrieval: Okapi BM25 from rank-bm25, scored through a sparse matrix.
 
-rank-bm25 computes the collection statistics (idf with its epsilon floor, document lengths);
+rank-bm25 computes the collection statistics (idf, document lengths);
 its `get_scores` walks every document in Python for every query term, which is too slow for
 benchmark collections. The same formula is therefore precomputed once into a sparse
 passage-by-term weight matrix, and a query is one sparse product. Scores are identical to
-`BM25Okapi.get_scores` (tested).
+rank-bm25's `get_scores` (tested).
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from typing import Callable, Sequence
 
@@ -19,25 +20,43 @@ from scipy import sparse
 from bot.hits import Hit
 
 
+class LuceneIdfBM25(BM25Okapi):
+    """BM25Okapi with Lucene's idf, log(1 + (N - n + 0.5) / (n + 0.5)).
+
+    rank-bm25's own Okapi idf is zero or negative for any term in half the passages or more,
+    which in a small library (a school's handful of documents) silences most words; Lucene's
+    never goes below zero, and is the variant behind the published Pyserini BM25 figures.
+    """
+
+    def _calc_idf(self, nd):
+        for word, freq in nd.items():
+            self.idf[word] = math.log(1 + (self.corpus_size - freq + 0.5) / (freq + 0.5))
+
+
+IDF_VARIANTS = {"lucene": LuceneIdfBM25, "okapi": BM25Okapi}
+
+
 class BM25Retriever:
     """Okapi BM25 over a fixed list of tokenized passages."""
 
     def __init__(self, ids: Sequence[str], tokens: Sequence[list[str]], analyzer: Callable[[str], list[str]],
-                 k1: float = 0.9, b: float = 0.4):
+                 k1: float = 0.9, b: float = 0.4, idf: str = "lucene"):
         if len(ids) != len(tokens):
             raise ValueError("ids and tokens must have the same length")
         self.ids = list(ids)
         self.analyzer = analyzer
         self.k1, self.b = k1, b
-        # rank-bm25 cannot take an empty document list; one empty placeholder keeps it valid.
-        corpus = [list(t) for t in tokens] or [[]]
-        self.model = BM25Okapi(corpus, k1=k1, b=b)
-        self.vocabulary = {term: i for i, term in enumerate(sorted(self.model.idf))}
+        corpus = [list(t) for t in tokens]
+        # rank-bm25 cannot score a collection without a single term; nothing can match then.
+        self.model = IDF_VARIANTS[idf](corpus, k1=k1, b=b) if any(corpus) else None
+        self.vocabulary = {term: i for i, term in enumerate(sorted(self.model.idf))} if self.model else {}
         self.weights = self._weight_matrix(len(self.ids))
 
     def _weight_matrix(self, n_docs: int) -> sparse.csc_matrix:
         model = self.model
         rows, cols, vals = [], [], []
+        if model is None:
+            return sparse.csc_matrix((n_docs, 1), dtype=np.float64)
         avgdl = model.avgdl or 1.0
         for doc, freqs in enumerate(model.doc_freqs[:n_docs]):
             norm = self.k1 * (1 - self.b + self.b * model.doc_len[doc] / avgdl)

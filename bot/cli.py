@@ -21,9 +21,19 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from bot.index import build_index
+    from bot.index import IndexLoadError, build_index, read_manifest, staleness, verify_files
 
-    report = build_index(_settings(args), progress=not args.quiet)
+    settings = _settings(args)
+    if args.if_stale:
+        try:
+            built = read_manifest(settings.index_dir)
+            verify_files(settings.index_dir, built)
+            if not staleness(built, settings.seeds_dir, settings.index):
+                print(f"index at {settings.index_dir} is up to date")
+                return 0
+        except IndexLoadError:
+            pass
+    report = build_index(settings, progress=not args.quiet)
     print(f"indexed {report.documents} documents, {report.passages} passages, "
           f"{report.bytes_on_disk / 1024:.1f} KiB in {report.index_dir}, {report.seconds:.1f} s")
     return 0
@@ -59,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_index.add_argument("--seeds", help="seeds folder (default: seeds/ or $BOT_SEEDS_DIR)")
     p_index.add_argument("--index-dir", help="where to write the index (default: index/ or $BOT_INDEX_DIR)")
     p_index.add_argument("--quiet", action="store_true", help="no progress bar")
+    p_index.add_argument("--if-stale", action="store_true", help="only rebuild when the index is missing or stale")
     p_index.set_defaults(func=cmd_index)
 
     p_search = sub.add_parser("search", help="print ranked passages for a question, for inspection")

@@ -44,6 +44,7 @@ class TokenizerSettings:
 class BM25Settings:
     k1: float = 0.9
     b: float = 0.4
+    idf: str = "lucene"  # "lucene" (never negative) or "okapi" (rank-bm25's BM25Okapi as is)
 
 
 @dataclass(frozen=True)

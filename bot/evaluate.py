@@ -93,10 +93,10 @@ def build_space(doc_texts: dict[str, str], config: EvalConfig, embedder: Embedde
     if document_level:
         doc_ids = list(doc_texts)
         terms = [analyzer(doc_texts[d]) for d in tqdm(doc_ids, desc="BM25 terms", disable=not progress)]
-        bm25 = BM25Retriever(doc_ids, terms, analyzer, bm25_settings.k1, bm25_settings.b)
+        bm25 = BM25Retriever(doc_ids, terms, analyzer, bm25_settings.k1, bm25_settings.b, bm25_settings.idf)
     else:
         terms = [analyzer(p.text) for p in tqdm(passages, desc="BM25 terms", disable=not progress)]
-        bm25 = BM25Retriever(ids, terms, analyzer, bm25_settings.k1, bm25_settings.b)
+        bm25 = BM25Retriever(ids, terms, analyzer, bm25_settings.k1, bm25_settings.b, bm25_settings.idf)
     return SearchSpace(passages, bm25, dense, parent, document_level)
 
 
@@ -166,7 +166,7 @@ def _fit_settings(args: argparse.Namespace, beir: bool) -> EvalConfig:
     index = IndexSettings(
         chunk=ChunkSettings(max_words=max_words or 10**9, overlap_words=args.overlap),
         tokenizer=TokenizerSettings(stopwords=args.stopwords, stemmer=args.stemmer),
-        bm25=BM25Settings(k1=args.k1, b=args.b),
+        bm25=BM25Settings(k1=args.k1, b=args.b, idf=args.idf),
         max_seq_length=args.max_seq_length,
     )
     retrievers = tuple(r.strip() for r in args.retrievers.split(",") if r.strip())
@@ -292,6 +292,7 @@ def add_eval_parser(sub) -> None:
     p.add_argument("--stopwords", choices=("lucene", "none"), default=TokenizerSettings().stopwords)
     p.add_argument("--k1", type=float, default=BM25Settings().k1)
     p.add_argument("--b", type=float, default=BM25Settings().b)
+    p.add_argument("--idf", choices=("lucene", "okapi"), default=BM25Settings().idf)
     p.add_argument("--bm25-unit", choices=("document", "passage"), default="document",
                    help="BEIR: BM25 over whole documents (default) or over passages, max-pooled")
     p.add_argument("--rrf-k", type=int, default=60)

@@ -278,6 +278,7 @@ def load_index(settings: Settings, embedder: Embedder | None = None, check_sourc
                              f"configured model gives {embedder.dimension}; {REBUILD_HINT}")
     ids = [p.id for p in passages]
     analyzer = Analyzer(settings.index.tokenizer)
-    bm25 = BM25Retriever(ids, terms, analyzer, k1=settings.index.bm25.k1, b=settings.index.bm25.b)
+    bm25 = BM25Retriever(ids, terms, analyzer, k1=settings.index.bm25.k1, b=settings.index.bm25.b,
+                         idf=settings.index.bm25.idf)
     return SearchIndex(index_manifest, passages, documents, bm25, DenseRetriever(ids, vectors, embedder))
 

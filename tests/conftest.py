@@ -1,0 +1,71 @@
+"""Shared fixtures: the real embedding model (loaded once) and small seeds folders built per test."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.embed import Embedder
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    settings = Settings()
+    return Embedder(settings.resolved_model_path(), settings.index.max_seq_length)
+
+
+@pytest.fixture(scope="session")
+def default_settings() -> Settings:
+    return Settings()
+
+
+def write_manifest(seeds: Path, entries: list[dict]) -> None:
+    lines = []
+    for entry in entries:
+        lines.append("[[document]]")
+        for key, value in entry.items():
+            if isinstance(value, list):
+                items = ", ".join(repr_toml(v) for v in value)
+                lines.append(f"{key} = [{items}]")
+            else:
+                lines.append(f"{key} = {repr_toml(value)}")
+        lines.append("")
+    (seeds / "manifest.toml").write_text("\n".join(lines), encoding="utf-8")
+
+
+def repr_toml(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+GUIDANCE_TXT = textwrap.dedent("""\
+    Staff handbook: responding to online harms
+
+    If a pupil tells you about an image, listen calmly and do not promise to keep secrets.
+    Report the disclosure to the designated safeguarding lead on the same day.
+
+    Never ask a pupil to send you the image. Do not copy, print or forward it.
+
+    SITE FOOTER - cookie settings - subscribe to our newsletter
+    """)
+
+
+@pytest.fixture
+def txt_seeds(tmp_path: Path) -> Path:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "handbook.txt").write_text(GUIDANCE_TXT, encoding="utf-8")
+    write_manifest(seeds, [{
+        "id": "handbook", "file": "handbook.txt", "title": "Staff handbook", "publisher": "Test School",
+        "date": "2025-01-31", "end_before": "SITE FOOTER",
+    }])
+    return seeds
+
+
+def settings_for(seeds: Path, index_dir: Path) -> Settings:
+    return replace(Settings(), seeds_dir=seeds, index_dir=index_dir)
