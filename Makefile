@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test index index-if-needed eval clean
+.PHONY: setup test index index-if-needed eval bench-haystack clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,25 @@ index-if-needed: setup
 
 eval: setup
 	$(BIN)/python -m bot eval
+
+# Side-by-side benchmark against Haystack's hybrid pipeline. Haystack is not a project
+# dependency: it lives only in its own venv. 2.x because 3.0 moved the sentence-transformers
+# embedders out of haystack-ai into a separate package.
+BENCH_VENV  := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+SCIFACT    ?= ../shared/benchmarks/scifact
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet torch==2.13.0
+	$(BENCH_VENV)/bin/python -m pip install --quiet "haystack-ai>=2.30,<3"
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e .
+	touch $(BENCH_STAMP)
+
+bench-haystack: $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python -m bot.bench_haystack --beir $(SCIFACT) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis runs

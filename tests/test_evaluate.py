@@ -101,14 +101,18 @@ def test_embedding_cache_serves_repeats_and_never_a_changed_input(tmp_path: Path
 def test_hybrid_retrieval_floor_on_the_labelled_test_split(embedder):
     """Quality floor: set just under the figures measured when the passage size was chosen."""
     outcome = evaluate_labelled(DEFAULT_QUESTIONS, Settings(), EvalConfig(), embedder, "test", progress=False)
-    hybrid = outcome["metrics"]["hybrid-rrf"]
+    hybrid = outcome["metrics"]["hybrid-weighted"]  # the app's default fusion
     assert hybrid["nDCG@10"] >= HYBRID_TEST_NDCG10_FLOOR
     assert hybrid["R@3"] >= HYBRID_TEST_R3_FLOOR
+    assert outcome["metrics"]["hybrid-rrf"]["nDCG@10"] >= RRF_TEST_NDCG10_FLOOR
     assert outcome["extra"]["coverage"]["out_of_scope_refused"] >= COVERAGE_OUT_OF_SCOPE_FLOOR
     assert outcome["extra"]["triage"]["urgent_recall"] >= TRIAGE_RECALL_FLOOR
 
 
-HYBRID_TEST_NDCG10_FLOOR = 0.0
-HYBRID_TEST_R3_FLOOR = 0.0
-COVERAGE_OUT_OF_SCOPE_FLOOR = 0.0
-TRIAGE_RECALL_FLOOR = 0.0
+# Measured on the test split with the default settings (90-word passages): hybrid-weighted
+# nDCG@10 0.839, R@3 0.826; hybrid-rrf nDCG@10 0.795; out-of-scope refused 0.947; urgent recall 0.688.
+HYBRID_TEST_NDCG10_FLOOR = 0.82
+HYBRID_TEST_R3_FLOOR = 0.80
+RRF_TEST_NDCG10_FLOOR = 0.77
+COVERAGE_OUT_OF_SCOPE_FLOOR = 0.90
+TRIAGE_RECALL_FLOOR = 0.65
