@@ -46,6 +46,7 @@ class EvalConfig:
     dense_weight: float = 0.5
     depth: int = 1000
     bm25_unit: str = "document"  # BEIR only: BM25 over whole documents or over passages
+    whole_documents_too: bool = False  # BEIR only: dense also scores the whole document
 
 
 @dataclass
@@ -72,31 +73,37 @@ def _whole(doc_id: str, text: str) -> CleanDocument:
 def build_space(doc_texts: dict[str, str], config: EvalConfig, embedder: Embedder, *,
                 split_documents: bool, progress: bool, cache_dir: Path = DEFAULT_CACHE_DIR,
                 passages: list[Passage] | None = None) -> SearchSpace:
-    """Passages (given, or cut from `doc_texts`), BM25 statistics and cached embeddings."""
+    """Passages (given, or cut from `doc_texts`), BM25 statistics and cached embeddings.
+
+    With `split_documents`, each document is cut into (overlapping) passages; with
+    `config.whole_documents_too` the whole document (as far as the model reads it) is kept as one
+    more passage beside them, so max-pooling can pick the better of the two views.
+    """
     analyzer = Analyzer(config.index.tokenizer)
     parent = None
+    groups: list[list[Passage]] = [passages] if passages is not None else []
     if passages is None:
-        passages, parent = [], {}
-        for doc_id, text in doc_texts.items():
-            if split_documents:
-                pieces = split_passages(_whole(doc_id, text), config.index.chunk) if text.strip() else []
-            else:
-                pieces = [Passage(doc_id, doc_id, text, 0, len(text), 1, 1, None)]
-            for piece in pieces or [Passage(doc_id, doc_id, text, 0, len(text), 1, 1, None)]:
-                passages.append(piece)
-                parent[piece.id] = doc_id
+        whole = [Passage(d, d, t, 0, len(t), 1, 1, None) for d, t in doc_texts.items()]
+        if split_documents:
+            windows = [piece for d, t in doc_texts.items() if t.strip()
+                       for piece in split_passages(_whole(d, t), config.index.chunk)]
+            groups = [whole, windows] if config.whole_documents_too else [windows]
+        else:
+            groups = [whole]
+        parent = {p.id: p.doc_id for group in groups for p in group}
+    passages = [p for group in groups for p in group]
     ids = [p.id for p in passages]
-    vectors, _ = cached_encode([p.text for p in passages], embedder, cache_dir, progress=progress)
+    vectors = np.vstack([cached_encode([p.text for p in group], embedder, cache_dir, progress=progress)[0]
+                         for group in groups])
     dense = DenseRetriever(ids, flat_index(vectors), embedder)
     bm25_settings = config.index.bm25
     document_level = parent is not None and config.bm25_unit == "document"
     if document_level:
-        doc_ids = list(doc_texts)
-        terms = [analyzer(doc_texts[d]) for d in tqdm(doc_ids, desc="BM25 terms", disable=not progress)]
-        bm25 = BM25Retriever(doc_ids, terms, analyzer, bm25_settings.k1, bm25_settings.b, bm25_settings.idf)
+        unit_ids, unit_texts = list(doc_texts), list(doc_texts.values())
     else:
-        terms = [analyzer(p.text) for p in tqdm(passages, desc="BM25 terms", disable=not progress)]
-        bm25 = BM25Retriever(ids, terms, analyzer, bm25_settings.k1, bm25_settings.b, bm25_settings.idf)
+        unit_ids, unit_texts = ids, [p.text for p in passages]
+    terms = [analyzer(t) for t in tqdm(unit_texts, desc="BM25 terms", disable=not progress)]
+    bm25 = BM25Retriever(unit_ids, terms, analyzer, bm25_settings.k1, bm25_settings.b, bm25_settings.idf)
     return SearchSpace(passages, bm25, dense, parent, document_level)
 
 
@@ -174,7 +181,8 @@ def _fit_settings(args: argparse.Namespace, beir: bool) -> EvalConfig:
     if unknown:
         raise SystemExit(f"error: unknown retriever(s) {', '.join(sorted(unknown))}; "
                          f"choose from {', '.join(RETRIEVER_NAMES)}")
-    return EvalConfig(retrievers, index, args.rrf_k, args.dense_weight, args.depth, args.bm25_unit)
+    return EvalConfig(retrievers, index, args.rrf_k, args.dense_weight, args.depth, args.bm25_unit,
+                      args.whole_documents_too)
 
 
 def evaluate_beir(folder: Path, config: EvalConfig, embedder: Embedder, progress: bool,
@@ -295,6 +303,8 @@ def add_eval_parser(sub) -> None:
     p.add_argument("--idf", choices=("lucene", "okapi"), default=BM25Settings().idf)
     p.add_argument("--bm25-unit", choices=("document", "passage"), default="document",
                    help="BEIR: BM25 over whole documents (default) or over passages, max-pooled")
+    p.add_argument("--whole-documents-too", action="store_true",
+                   help="BEIR with --max-words: dense also embeds each whole document, max-pooled with its passages")
     p.add_argument("--rrf-k", type=int, default=60)
     p.add_argument("--dense-weight", type=float, default=0.5, help="weighted fusion: weight of the dense score")
     p.add_argument("--depth", type=int, default=1000, help="candidates per retriever before fusion")
