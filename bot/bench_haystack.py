@@ -202,7 +202,7 @@ def render(summary: dict[str, Any]) -> str:
         "InMemoryBM25Retriever (default BM25L, regex tokenizer), joined by "
         f"DocumentJoiner(join_mode=\"reciprocal_rank_fusion\"), top_k={summary['top_k']} throughout.",
         f"Ours: Lucene-style analyzer (stop words, Porter stemming) BM25 and exact FAISS inner product, "
-        f"{summary['our_depth']} candidates each, min-max weighted fusion (dense weight 0.5), cut to "
+        f"{summary['our_depth']} candidates each, weighted fusion (dense weight 0.5; BM25 normalised from 0, dense min-max), cut to "
         f"{summary['top_k']}.",
         f"For reference (untimed): our hybrid-rrf, the same fusion rule as the Haystack joiner, "
         f"scores nDCG@10 {reference:.4f}.",

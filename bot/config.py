@@ -68,6 +68,9 @@ class FusionSettings:
     method: str = "weighted"  # "weighted" or "rrf"
     rrf_k: int = 60
     dense_weight: float = 0.5  # weighted fusion: share of the (min-max normalised) dense score
+    # Weighted fusion: BM25 scores are normalised from 0 (no term matched), not from the lowest
+    # candidate's score; cosine similarity has no such natural zero and keeps the list minimum.
+    bm25_floor: float | None = 0.0
     depth: int = 100  # candidates taken from each retriever before fusion
 
 

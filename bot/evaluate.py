@@ -47,6 +47,7 @@ class EvalConfig:
     depth: int = 1000
     bm25_unit: str = "document"  # BEIR only: BM25 over whole documents or over passages
     whole_documents_too: bool = False  # BEIR only: dense also scores the whole document
+    bm25_floor: float | None = 0.0  # weighted fusion: BM25 normalised from 0 (None: list minimum)
 
 
 @dataclass
@@ -130,7 +131,8 @@ def run_queries(space: SearchSpace, queries: dict[str, str], config: EvalConfig,
             fused["hybrid-rrf"] = fuse_rrf([lexical, semantic], k=config.rrf_k, limit=k)
         if "hybrid-weighted" in config.retrievers:
             w = config.dense_weight
-            fused["hybrid-weighted"] = fuse_weighted([lexical, semantic], [1 - w, w], limit=k)
+            fused["hybrid-weighted"] = fuse_weighted([lexical, semantic], [1 - w, w], limit=k,
+                                                     floors=[config.bm25_floor, None])
         t4 = time.perf_counter()
         stage = {"embed": t1 - t0, "bm25": t2 - t1, "faiss": t3 - t2, "fusion": t4 - t3}
         for name, seconds in stage.items():
@@ -182,7 +184,7 @@ def _fit_settings(args: argparse.Namespace, beir: bool) -> EvalConfig:
         raise SystemExit(f"error: unknown retriever(s) {', '.join(sorted(unknown))}; "
                          f"choose from {', '.join(RETRIEVER_NAMES)}")
     return EvalConfig(retrievers, index, args.rrf_k, args.dense_weight, args.depth, args.bm25_unit,
-                      args.whole_documents_too)
+                      args.whole_documents_too, 0.0 if args.bm25_norm == "zero" else None)
 
 
 def evaluate_beir(folder: Path, config: EvalConfig, embedder: Embedder, progress: bool,
@@ -307,6 +309,8 @@ def add_eval_parser(sub) -> None:
                    help="BEIR with --max-words: dense also embeds each whole document, max-pooled with its passages")
     p.add_argument("--rrf-k", type=int, default=60)
     p.add_argument("--dense-weight", type=float, default=0.5, help="weighted fusion: weight of the dense score")
+    p.add_argument("--bm25-norm", choices=("zero", "min"), default="zero",
+                   help="weighted fusion: BM25 scores normalised from 0 (default) or from the list minimum")
     p.add_argument("--depth", type=int, default=1000, help="candidates per retriever before fusion")
     p.add_argument("--max-seq-length", type=int, default=IndexSettings().max_seq_length)
     p.add_argument("--limit-queries", type=int, default=None, help="BEIR: only the first N queries (smoke runs)")

@@ -34,7 +34,8 @@ class HybridRetriever:
             return fuse_rrf([lexical, semantic], k=self.fusion.rrf_k, limit=k)
         if self.fusion.method == "weighted":
             w = self.fusion.dense_weight
-            return fuse_weighted([lexical, semantic], [1.0 - w, w], limit=k)
+            return fuse_weighted([lexical, semantic], [1.0 - w, w], limit=k,
+                                 floors=[self.fusion.bm25_floor, None])
         raise ValueError(f"unknown fusion method {self.fusion.method!r}")
 
     def search(self, query: str, k: int, timings: dict[str, float] | None = None) -> list[Hit]:

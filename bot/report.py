@@ -31,10 +31,12 @@ def render_report(outcome: dict, config, summary: dict) -> str:
         f"# Evaluation: {outcome['name']}",
         "",
         f"{outcome['queries']} judged queries, {outcome['documents']} documents, {outcome['passages']} passages. "
-        f"Passage size {config.index.chunk.max_words if config.index.chunk.max_words < 10**9 else 'whole document'}"
-        f" words, overlap {config.index.chunk.overlap_words}; tokenizer {config.index.tokenizer.stopwords} stop words, "
+        + (f"Passages of at most {config.index.chunk.max_words} words, overlap {config.index.chunk.overlap_words}"
+           if config.index.chunk.max_words < 10**9 else "Whole documents, not split")
+        + f"; tokenizer {config.index.tokenizer.stopwords} stop words, "
         f"{config.index.tokenizer.stemmer} stemmer; BM25 k1={config.index.bm25.k1} b={config.index.bm25.b}; "
-        f"RRF k={config.rrf_k}; weighted fusion dense weight {config.dense_weight}; depth {config.depth}.",
+        f"RRF k={config.rrf_k}; weighted fusion dense weight {config.dense_weight}, BM25 normalised from "
+        f"{'0' if config.bm25_floor == 0 else 'the list minimum'}; depth {config.depth}.",
         "",
         "## Retrieval",
         "",
