@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test index index-if-needed eval bench-haystack clean
+.PHONY: setup test index index-if-needed eval bench-answer bench-haystack clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ index-if-needed: setup
 
 eval: setup
 	$(BIN)/python -m bot eval
+
+# Whole-answer latency against the query embedding alone, in-process, default library.
+bench-answer: setup
+	$(BIN)/python -m bot.bench_answer
 
 # Side-by-side benchmark against Haystack's hybrid pipeline. Haystack is not a project
 # dependency: it lives only in its own venv. 2.x because 3.0 moved the sentence-transformers

@@ -67,6 +67,11 @@ class BM25Retriever:
         return sparse.csc_matrix((vals, (rows, cols)), shape=(n_docs, max(len(self.vocabulary), 1)),
                                  dtype=np.float64)
 
+    @property
+    def idf(self) -> dict[str, float]:
+        """Term -> idf over this collection (empty when nothing is indexed)."""
+        return self.model.idf if self.model else {}
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for `query` (query terms counted with repetition)."""
         counts = Counter(t for t in self.analyzer(query) if t in self.vocabulary)

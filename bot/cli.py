@@ -1,4 +1,4 @@
-"""Command line: `python -m bot index | search | eval`."""
+"""Command line: `python -m bot index | search | ask | eval`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         settings = replace(settings, seeds_dir=Path(args.seeds))
     if getattr(args, "index_dir", None):
         settings = replace(settings, index_dir=Path(args.index_dir))
+    if getattr(args, "prompts_dir", None):
+        settings = replace(settings, prompts_dir=Path(args.prompts_dir))
     return settings
 
 
@@ -61,6 +63,47 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def format_answer(answer: dict) -> str:
+    """A readable answer for a terminal: urgent steps first, then quotes with citations, then contacts."""
+    lines: list[str] = []
+    esc = answer["escalation"]
+    rule = "=" * 78
+    if answer["urgent"]:
+        lines += [rule, "URGENT: " + esc["message"], *[f"  - {step}" for step in esc["steps"]], rule, ""]
+    if answer["answered"]:
+        for number, item in enumerate(answer["passages"], start=1):
+            quote = item["quote"]
+            start, end = item["highlight"][0] if item.get("highlight") else (0, 0)
+            marked = quote[:start] + ">>" + quote[start:end] + "<<" + quote[end:] if end > start else quote
+            lines += [f"[{number}] " + textwrap.fill(f'"{marked}"', 100, subsequent_indent="    "),
+                      f"    - {item['citation']}; characters {item['location']['start']}-{item['location']['end']}",
+                      ""]
+    else:
+        lines += [textwrap.fill(answer.get("not_covered") or "Not covered.", 100), ""]
+    if not answer["urgent"]:
+        lines += [textwrap.fill(esc["message"], 100), *[f"  - {step}" for step in esc["steps"]], ""]
+    lines.append("Contacts:")
+    for contact in esc["contacts"]:
+        reach = ", ".join(x for x in (contact.get("phone"), contact.get("email"), contact.get("url")) if x)
+        lines.append(f"  - {contact['name']}: {reach or contact.get('note', '')} ({contact['when']})")
+    return "\n".join(lines)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.answer import AnswerEngine, QuestionError
+
+    engine = AnswerEngine.load(_settings(args), school_file=args.school)
+    try:
+        answer = engine.ask(args.question)
+    except QuestionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(answer, indent=1, ensure_ascii=False) if args.json else format_answer(answer))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -80,6 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
     p_search.add_argument("--index-dir")
     p_search.set_defaults(func=cmd_search)
 
+    p_ask = sub.add_parser("ask", help="answer a question with quoted guidance, citations and contacts")
+    p_ask.add_argument("question")
+    p_ask.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    p_ask.add_argument("--school", help="the school's contacts file (default: prompts/school.toml)")
+    p_ask.add_argument("--prompts-dir", help="folder of reviewable wording and rules (default: prompts/ or $BOT_PROMPTS_DIR)")
+    p_ask.add_argument("--seeds")
+    p_ask.add_argument("--index-dir")
+    p_ask.set_defaults(func=cmd_ask)
+
     from bot.evaluate import add_eval_parser
 
     add_eval_parser(sub)
@@ -89,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from bot.clean import CleaningError
     from bot.embed import ModelLoadError
+    from bot.prompts import PromptsError
     from bot.extract import ExtractionError
     from bot.index import IndexLoadError
     from bot.seeds import ManifestError
@@ -99,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
-    except (IndexLoadError, ManifestError, CleaningError, ExtractionError, ModelLoadError) as exc:
+    except (IndexLoadError, ManifestError, CleaningError, ExtractionError, ModelLoadError, PromptsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -23,7 +23,7 @@ from bot.analyzer import Analyzer
 from bot.bm25 import BM25Retriever
 from bot.clean import CleanDocument, Paragraph
 from bot.config import PROJECT_ROOT, BM25Settings, ChunkSettings, IndexSettings, Settings, TokenizerSettings
-from bot.coverage import decide_coverage
+from bot.coverage import decide_coverage, signals_for
 from bot.dense import DenseRetriever, flat_index
 from bot.embed import Embedder
 from bot.embedcache import DEFAULT_CACHE_DIR, cached_encode
@@ -158,6 +158,8 @@ def compute_metrics(qrels: dict[str, dict[str, int]], hits_by_query: dict[str, l
     run = _run_dict({q: h for q, h in hits_by_query.items() if q in qrels})
     for qid in qrels:  # a query with no results still counts, as zero
         run.setdefault(qid, {})
+    if not qrels:  # nothing judged (e.g. the triage-only holdout split): no figure, not zero
+        return {str(m): None for m in parsed}
     values = ir_measures.calc_aggregate(parsed, qrels, run)
     return {str(m): float(values.get(m, 0.0)) for m in parsed}
 
@@ -223,15 +225,23 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
     curves = {name: compute_metrics(qrels, result.runs[name], tuple(f"R@{k}" for k in RECALL_CURVE if k <= 10))
               for name in config.retrievers}
 
-    # Coverage: is the library judged to answer the question? Scored on the best dense match.
-    coverage = {"in": [], "out": []}
+    # Coverage: is the library judged to answer the question? The app's own rule and signals.
+    coverage = {"in": [], "out": [], "procedural": []}
+    answered_ids = set()
     for q in questions:
-        if q.category not in ("in_scope", "out_of_scope"):
-            continue
-        best = result.runs["dense"][q.id][0].score if "dense" in result.runs and result.runs["dense"][q.id] \
-            else float(space.dense.search(q.question, 1)[0].score)
-        answered = decide_coverage(best, settings.coverage.min_dense_score)
-        coverage["in" if q.category == "in_scope" else "out"].append(answered)
+        signals = signals_for(q.question, space.dense.search(q.question, 1), space.bm25)
+        answered = decide_coverage(signals, settings.coverage)
+        if answered:
+            answered_ids.add(q.id)
+        if q.in_scope:
+            coverage["in"].append(answered)
+        elif q.category == "out_of_scope":
+            coverage["out"].append(answered)
+        else:  # on topic, but asks only what the documents do not say (what to do)
+            coverage["procedural"].append(answered)
+    main = "hybrid-weighted" if "hybrid-weighted" in result.runs else config.retrievers[0]
+    answered_qrels = {q: r for q, r in qrels.items() if q in answered_ids}
+    r3_answered = compute_metrics(answered_qrels, result.runs[main], ("R@3",))["R@3"]
     rules = load_triage_rules()
     flags = {"urgent": [], "non_urgent": []}
     for q in questions:
@@ -241,7 +251,8 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
         "coverage": {
             "out_of_scope_refused": _share(coverage["out"], False),
             "in_scope_wrongly_refused": _share(coverage["in"], False),
-            "threshold": settings.coverage.min_dense_score,
+            f"answered_R@3_{main}": r3_answered,
+            "procedural_answered": _share(coverage["procedural"], True),
         },
         "triage": {
             "urgent_recall": _share(flags["urgent"], True),
@@ -253,8 +264,8 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
             "result": result, "extra": extra, "questions": len(questions)}
 
 
-def _share(values: list[bool], wanted: bool) -> float:
-    return sum(v == wanted for v in values) / len(values) if values else 0.0
+def _share(values: list[bool], wanted: bool) -> float | None:
+    return sum(v == wanted for v in values) / len(values) if values else None
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -292,7 +303,8 @@ def add_eval_parser(sub) -> None:
     p.add_argument("--questions", default=str(PROJECT_ROOT / "seeds" / "eval" / "questions.jsonl"),
                    help="labelled question set (default: seeds/eval/questions.jsonl)")
     p.add_argument("--seeds", help="seeds folder the labelled set refers to")
-    p.add_argument("--split", choices=("dev", "test", "all"), default="test", help="labelled set split (default test)")
+    p.add_argument("--split", choices=("dev", "test", "holdout", "all"), default="test",
+                   help="labelled set split (default test; holdout holds triage questions only)")
     p.add_argument("--retrievers", default=",".join(RETRIEVER_NAMES),
                    help=f"comma-separated, from {', '.join(RETRIEVER_NAMES)}")
     p.add_argument("--max-words", type=int, default=None,

@@ -16,7 +16,7 @@ RETRIEVERS = ("bm25", "dense", "hybrid")
 
 
 @contextmanager
-def _timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
+def timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
     start = time.perf_counter()
     yield
     if timings is not None:
@@ -38,13 +38,18 @@ class HybridRetriever:
                                  floors=[self.fusion.bm25_floor, None])
         raise ValueError(f"unknown fusion method {self.fusion.method!r}")
 
-    def search(self, query: str, k: int, timings: dict[str, float] | None = None) -> list[Hit]:
-        depth = max(k, self.fusion.depth)
-        with _timed(timings, "embed"):
+    def candidates(self, query: str, depth: int, timings: dict[str, float] | None = None
+                   ) -> tuple[list[Hit], list[Hit]]:
+        """The BM25 and dense candidate lists, before fusion (the coverage decision reads them)."""
+        with timed(timings, "embed"):
             vector = self.dense.embedder.encode_query(query)
-        with _timed(timings, "bm25"):
+        with timed(timings, "bm25"):
             lexical = self.bm25.search(query, depth)
-        with _timed(timings, "faiss"):
+        with timed(timings, "faiss"):
             semantic = self.dense.search_vector(vector, depth)
-        with _timed(timings, "fusion"):
+        return lexical, semantic
+
+    def search(self, query: str, k: int, timings: dict[str, float] | None = None) -> list[Hit]:
+        lexical, semantic = self.candidates(query, max(k, self.fusion.depth), timings)
+        with timed(timings, "fusion"):
             return self.fuse(lexical, semantic, k)

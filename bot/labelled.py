@@ -17,6 +17,7 @@ from bot.passages import Passage
 
 DEFAULT_QUESTIONS = DEFAULT_SEEDS_DIR / "eval" / "questions.jsonl"
 CATEGORIES = ("in_scope", "out_of_scope", "urgent", "non_urgent")
+SPLITS = ("dev", "test", "holdout")  # holdout: triage only, written after the triage rules were last revised
 
 
 class LabelError(ValueError):
@@ -48,7 +49,7 @@ def load_questions(path: Path, documents: dict[str, str], split: str | None = No
         if not line.strip():
             continue
         raw = json.loads(line)
-        if raw["category"] not in CATEGORIES or raw["split"] not in ("dev", "test"):
+        if raw["category"] not in CATEGORIES or raw["split"] not in SPLITS:
             raise LabelError(f"line {number} ({raw.get('id')}): bad category or split")
         gold = []
         for item in raw.get("evidence", []):

@@ -41,7 +41,7 @@ def render_report(outcome: dict, config, summary: dict) -> str:
         "## Retrieval",
         "",
         _table([["retriever", *measures, "p50 ms", "p95 ms"]] + [
-            [name, *(f"{metrics[name][m]:.4f}" for m in measures),
+            [name, *(_number(metrics[name][m], 4) for m in measures),
              f"{summary[name]['latency_p50_ms']:.1f}", f"{summary[name]['latency_p95_ms']:.1f}"]
             for name in metrics
         ]),
@@ -50,7 +50,7 @@ def render_report(outcome: dict, config, summary: dict) -> str:
     if published:
         parts += ["", "## Published reference figures (nDCG@10)", "",
                   _table([["system", "nDCG@10"]] + [[name, f"{value:.3f}"] for name, value in published]
-                         + [[f"ours: {name}", f"{metrics[name]['nDCG@10']:.3f}"] for name in metrics])]
+                         + [[f"ours: {name}", _number(metrics[name]["nDCG@10"], 3)] for name in metrics])]
     from bot.evaluate import STAGES, percentiles
 
     latency = outcome["result"].latency
@@ -61,9 +61,13 @@ def render_report(outcome: dict, config, summary: dict) -> str:
     for section in ("coverage", "triage"):
         if section in summary:
             parts += ["", f"## {section.capitalize()}", "",
-                      _table([["measure", "value"]] + [[k, f"{v:.3f}" if isinstance(v, float) else str(v)]
+                      _table([["measure", "value"]] + [[k, _number(v, 3) if isinstance(v, float) or v is None else str(v)]
                                                        for k, v in summary[section].items()])]
     return "\n".join(parts) + "\n"
+
+
+def _number(value: float | None, digits: int) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
 
 
 def plot(path: Path, outcome: dict) -> None:
@@ -77,7 +81,7 @@ def plot(path: Path, outcome: dict) -> None:
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     for name, curve in outcome["curves"].items():
         ks = [int(m.split("@")[1]) for m in curve]
-        left.plot(ks, list(curve.values()), marker="o", label=name)
+        left.plot(ks, [float("nan") if v is None else v for v in curve.values()], marker="o", label=name)
     left.set_xscale("log")
     left.set_xlabel("k")
     left.set_ylabel("Recall@k")

@@ -7,11 +7,11 @@ module only applies them. A pure function of the question and the rules.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
+from bot.prompts import PromptsError, read_toml
 
 DEFAULT_TRIAGE_FILE = PROJECT_ROOT / "prompts" / "triage.toml"
 
@@ -31,10 +31,19 @@ class TriageResult:
 
 
 def load_triage_rules(path: Path = DEFAULT_TRIAGE_FILE) -> TriageRules:
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))["urgent"]
+    """Read and check `prompts/triage.toml`: every pattern must compile, every group must exist."""
+    data = read_toml(path).get("urgent")
+    if not isinstance(data, dict):
+        raise PromptsError(f"{path}: [urgent] section missing")
 
     def compiled(name: str) -> tuple[re.Pattern, ...]:
-        return tuple(re.compile(p, re.IGNORECASE) for p in data.get(name, []))
+        patterns = data.get(name)
+        if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) and p for p in patterns):
+            raise PromptsError(f"{path} [urgent]: '{name}' must be a non-empty list of patterns")
+        try:
+            return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+        except re.error as exc:
+            raise PromptsError(f"{path} [urgent] {name}: pattern {exc.pattern!r} is not valid ({exc})") from None
 
     return TriageRules(compiled("crisis"), compiled("situation"), compiled("harm"), compiled("not_now"))
 

@@ -25,3 +25,17 @@ def test_a_child_at_risk_now_is_urgent(rules, question):
 ])
 def test_general_policy_and_past_questions_are_not_urgent(rules, question):
     assert not triage(question, rules).urgent
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[urgent]\ncrisis = ["(unclosed"]\nsituation = ["now"]\nharm = ["nude"]\nnot_now = ["policy"]\n', "is not valid"),
+    ('[urgent]\ncrisis = ["x"]\nsituation = ["now"]\nharm = []\nnot_now = ["policy"]\n', "'harm' must be a non-empty list"),
+    ('crisis = ["x"]\n', r"\[urgent\] section missing"),
+])
+def test_a_malformed_triage_file_is_refused(tmp_path, text, message):
+    from bot.prompts import PromptsError
+
+    path = tmp_path / "triage.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PromptsError, match=message):
+        load_triage_rules(path)

@@ -1,0 +1,108 @@
+"""The answer engine: question in, answer object (see the shared answer schema) out.
+
+question -> validate -> triage -> hybrid retrieval -> coverage decision -> compose quotes
+         -> escalation. Every piece of wording comes from `prompts/` or is a verbatim quote.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.compose import best_sentence, citation, pick_passages
+from bot.config import Settings
+from bot.coverage import decide_coverage, signals_for
+from bot.escalation import (DEFAULT_ESCALATION_FILE, DEFAULT_MESSAGES_FILE, DEFAULT_SCHOOL_FILE,
+                            EscalationBook, SchoolContacts, load_escalation, load_messages, load_school)
+from bot.hybrid import HybridRetriever, timed
+from bot.index import SearchIndex, load_index
+from bot.triage import DEFAULT_TRIAGE_FILE, TriageRules, load_triage_rules, triage
+
+
+class QuestionError(ValueError):
+    """The question cannot be answered as given; the message says why, in plain words."""
+
+
+def clean_question(text: object, max_chars: int) -> str:
+    """Whitespace collapsed, control characters removed; refuses empty and over-long questions."""
+    if not isinstance(text, str):
+        raise QuestionError("the question must be text")
+    kept = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    question = " ".join(kept.split())
+    if not question:
+        raise QuestionError("please type a question")
+    if len(question) > max_chars:
+        raise QuestionError(f"the question is too long: at most {max_chars} characters, please")
+    return question
+
+
+@dataclass
+class AnswerEngine:
+    index: SearchIndex
+    settings: Settings
+    triage_rules: TriageRules
+    escalation_book: EscalationBook
+    school: SchoolContacts
+    messages: dict[str, str]
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, school_file: Path | None = None) -> "AnswerEngine":
+        """Load and check everything up front: a bad index or prompts file fails here, not mid-answer."""
+        settings = settings or Settings.from_env()
+        prompts = Path(settings.prompts_dir)
+        return cls(
+            index=load_index(settings),
+            settings=settings,
+            triage_rules=load_triage_rules(prompts / DEFAULT_TRIAGE_FILE.name),
+            escalation_book=load_escalation(prompts / DEFAULT_ESCALATION_FILE.name),
+            school=load_school(Path(school_file) if school_file else prompts / DEFAULT_SCHOOL_FILE.name),
+            messages=load_messages(prompts / DEFAULT_MESSAGES_FILE.name),
+        )
+
+    def __post_init__(self) -> None:
+        self.retriever = HybridRetriever(self.index.bm25, self.index.dense, self.settings.fusion)
+
+    def ask(self, text: object, timings: dict[str, float] | None = None) -> dict:
+        """The answer object for one question. Raises QuestionError for unusable input."""
+        answer = self.settings.answer
+        question = clean_question(text, answer.max_question_chars)
+        with timed(timings, "triage"):
+            urgent = triage(question, self.triage_rules).urgent
+        lexical, semantic = self.retriever.candidates(question, self.settings.fusion.depth, timings)
+        with timed(timings, "coverage"):
+            signals = signals_for(question, semantic, self.index.bm25)
+            answered = decide_coverage(signals, self.settings.coverage)
+        with timed(timings, "fusion"):
+            hits = self.retriever.fuse(lexical, semantic, max(answer.max_passages * 3, 10))
+        passages = []
+        with timed(timings, "compose"):
+            if answered:
+                ranked = [self.index.by_id[h.id] for h in hits]
+                score = {h.id: h.score for h in hits}
+                chosen = pick_passages(ranked, answer.max_passages, answer.near_duplicate)
+                passages = [self._quote(p, question, score[p.id]) for p in chosen]
+        return {
+            "question": question,
+            "answered": answered,
+            "urgent": urgent,
+            "passages": passages,
+            "escalation": self.escalation_book.escalation(urgent, self.school),
+            "not_covered": None if answered else self.messages["not_covered"],
+            "signals": signals.as_dict(),
+        }
+
+    def _quote(self, passage, question: str, score: float) -> dict:
+        doc = self.index.documents[passage.doc_id]
+        quote = doc.text[passage.start:passage.end]
+        bm25 = self.index.bm25
+        start, end = best_sentence(quote, bm25.analyzer(question), bm25.analyzer, bm25.idf)
+        return {
+            "quote": quote,
+            "highlight": [[start, end]],
+            "source": doc.source_info(),
+            "location": {"start": passage.start, "end": passage.end, "paragraph": passage.paragraph,
+                         "page": passage.page},
+            "citation": citation(doc.publisher, doc.title, doc.date, passage),
+            "score": round(float(score), 6),
+        }
