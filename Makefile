@@ -1,10 +1,12 @@
-# Two commands on a fresh machine: `make test` and `make run` (once the web app exists).
+# Two commands on a fresh machine: `make run` and `make test`.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test index index-if-needed eval bench-answer bench-haystack clean
+.PHONY: setup browser run test index index-if-needed eval bench-answer bench-http bench-haystack clean
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +18,17 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-test: setup
+# Browser tests use Debian's chromium; Playwright's own browser download is never used.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+run: setup index-if-needed
+	$(BIN)/python -m bot serve --host $(HOST) --port $(PORT)
+
+test: setup browser
 	$(BIN)/python -m pytest
 
 index: setup
@@ -31,6 +43,10 @@ eval: setup
 # Whole-answer latency against the query embedding alone, in-process, default library.
 bench-answer: setup
 	$(BIN)/python -m bot.bench_answer
+
+# POST /api/ask on the production server over loopback: 8 clients for 30 s.
+bench-http: setup index-if-needed
+	$(BIN)/python -m bot.bench_http --clients 8 --seconds 30
 
 # Side-by-side benchmark against Haystack's hybrid pipeline. Haystack is not a project
 # dependency: it lives only in its own venv. 2.x because 3.0 moved the sentence-transformers

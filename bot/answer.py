@@ -21,19 +21,26 @@ from bot.triage import DEFAULT_TRIAGE_FILE, TriageRules, load_triage_rules, tria
 
 
 class QuestionError(ValueError):
-    """The question cannot be answered as given; the message says why, in plain words."""
+    """The question cannot be answered as given; the message says why, in plain words.
+
+    `code` is stable for API clients: "not_text", "empty_question" or "question_too_long".
+    """
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
 
 
 def clean_question(text: object, max_chars: int) -> str:
     """Whitespace collapsed, control characters removed; refuses empty and over-long questions."""
     if not isinstance(text, str):
-        raise QuestionError("the question must be text")
-    kept = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+        raise QuestionError("not_text", "the question must be text")
+    kept = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs") else ch for ch in text)
     question = " ".join(kept.split())
     if not question:
-        raise QuestionError("please type a question")
+        raise QuestionError("empty_question", "please type a question")
     if len(question) > max_chars:
-        raise QuestionError(f"the question is too long: at most {max_chars} characters, please")
+        raise QuestionError("question_too_long", f"the question is too long: at most {max_chars} characters, please")
     return question
 
 
@@ -44,7 +51,7 @@ class AnswerEngine:
     triage_rules: TriageRules
     escalation_book: EscalationBook
     school: SchoolContacts
-    messages: dict[str, str]
+    messages: dict
 
     @classmethod
     def load(cls, settings: Settings | None = None, school_file: Path | None = None) -> "AnswerEngine":

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot index | search | ask | eval`."""
+"""Command line: `python -m bot index | search | ask | serve | eval`."""
 
 from __future__ import annotations
 
@@ -133,8 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_ask.set_defaults(func=cmd_ask)
 
     from bot.evaluate import add_eval_parser
+    from bot.serve import add_serve_parser
 
     add_eval_parser(sub)
+    add_serve_parser(sub)
     return parser
 
 

@@ -219,11 +219,16 @@ def load_school(path: Path = DEFAULT_SCHOOL_FILE) -> SchoolContacts:
     return SchoolContacts(region, slots)
 
 
-def load_messages(path: Path = DEFAULT_MESSAGES_FILE) -> dict[str, str]:
+def load_messages(path: Path = DEFAULT_MESSAGES_FILE) -> dict:
     """The fixed sentences the assistant shows (`prompts/messages.toml`); all must be present."""
     path = Path(path)
     data = read_toml(path)
     table = data.get("messages")
     if not isinstance(table, dict):
         raise PromptsError(f"{path}: [messages] section missing")
-    return {key: _text(table, key, f"{path} [messages]") for key in MESSAGE_KEYS}
+    messages: dict = {key: _text(table, key, f"{path} [messages]") for key in MESSAGE_KEYS}
+    examples = table.get("examples", [])
+    if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
+        raise PromptsError(f"{path} [messages]: 'examples' must be a list of questions")
+    messages["examples"] = [e.strip() for e in examples]
+    return messages

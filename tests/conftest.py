@@ -69,3 +69,25 @@ def txt_seeds(tmp_path: Path) -> Path:
 
 def settings_for(seeds: Path, index_dir: Path) -> Settings:
     return replace(Settings(), seeds_dir=seeds, index_dir=index_dir)
+
+
+@pytest.fixture(scope="session")
+def engine(embedder):
+    """One answer engine for the whole run, on the default library (loading it takes seconds)."""
+    from bot.answer import AnswerEngine
+
+    loaded = AnswerEngine.load(Settings())
+    loaded.index.dense.embedder = embedder
+    return loaded
+
+
+@pytest.fixture
+def app(engine):
+    from bot.app import create_app
+
+    return create_app({"TESTING": True, "ENGINE": engine})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -8,22 +8,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from bot.answer import AnswerEngine, QuestionError, clean_question
+from bot.answer import QuestionError, clean_question
 from bot.compose import near_duplicate
-from bot.config import Settings
 from bot.labelled import DEFAULT_QUESTIONS
 from tests.conftest import PROJECT_ROOT
 from tests.test_cli import run_bot
 
-SCHEMA_COPY = Path(__file__).parent / "contract" / "answer.schema.json"
+SCHEMA_COPY = PROJECT_ROOT / "web" / "static" / "answer.schema.json"
 SHARED_SCHEMA = PROJECT_ROOT.parent / "shared" / "contract" / "answer.schema.json"
-
-
-@pytest.fixture(scope="module")
-def engine(embedder):
-    engine = AnswerEngine.load(Settings())
-    engine.index.dense.embedder = embedder
-    return engine
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,83 @@
+"""The JSON twin of every page: /api/ask, /api/sources, /healthz and the OpenAPI document."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from bot.answer import QuestionError
+from bot.app import error_response
+from bot.openapi import openapi_document
+
+api = Blueprint("api", __name__)
+
+_STATUS = {"question_too_long": 413}
+
+
+def _engine():
+    return current_app.config["ENGINE"]
+
+
+def _answer(question: object):
+    try:
+        return jsonify(_engine().ask(question))
+    except QuestionError as exc:
+        return error_response(_STATUS.get(exc.code, 400), exc.code, str(exc))
+
+
+@api.get("/api/ask")
+def ask_get():
+    if "q" not in request.args:
+        return error_response(400, "missing_question", "Give the question as ?q=...")
+    return _answer(request.args["q"])
+
+
+@api.post("/api/ask")
+def ask_post():
+    if not request.is_json:
+        return error_response(415, "unsupported_media_type", "Send the question as JSON (Content-Type: application/json).")
+    body = request.get_json(silent=True)
+    if body is None:
+        return error_response(400, "invalid_json", "The body is not valid JSON.")
+    if not isinstance(body, dict) or "question" not in body:
+        return error_response(400, "missing_question", 'Send an object like {"question": "..."}.')
+    return _answer(body["question"])
+
+
+def source_summary(doc, passages: int) -> dict:
+    return {**doc.source_info(), "date_note": doc.date_note, "url_note": doc.url_note, "licence": doc.licence,
+            "passages": passages, "characters": len(doc.text)}
+
+
+def passage_counts() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for passage in _engine().index.passages:
+        counts[passage.doc_id] = counts.get(passage.doc_id, 0) + 1
+    return counts
+
+
+@api.get("/api/sources")
+def sources():
+    counts = passage_counts()
+    return jsonify({"sources": [source_summary(doc, counts.get(doc.id, 0))
+                                for doc in _engine().index.documents.values()]})
+
+
+@api.get("/api/sources/<doc_id>")
+def source(doc_id: str):
+    doc = _engine().index.documents.get(doc_id)
+    if doc is None:
+        return error_response(404, "unknown_source", f"No document with id {doc_id!r} in this library.")
+    return jsonify({**source_summary(doc, passage_counts().get(doc.id, 0)), "text": doc.text,
+                    "paragraphs": [{"number": p.number, "start": p.start, "end": p.end, "page": p.page}
+                                   for p in doc.paragraphs]})
+
+
+@api.get("/api/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@api.get("/healthz")
+def healthz():
+    index = _engine().index
+    return jsonify({"status": "ok", "documents": len(index.documents), "passages": len(index.passages)})

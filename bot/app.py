@@ -1,0 +1,106 @@
+"""The web app: an app factory in the style of Flask's tutorial, pages and a JSON twin.
+
+The answer engine (index, model, prompts) is loaded once when the app is created, so a broken
+index or prompts file stops start-up with a clear message instead of failing on the first
+question, and `/healthz` is only served by an app that is ready.
+
+Privacy: the access log records method, path (never the query string), status and duration.
+Pages post their form, so a question never reaches an address bar, browser history or a log.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_talisman import Talisman
+from werkzeug.exceptions import HTTPException
+
+from bot.config import PROJECT_ROOT
+
+access_log = logging.getLogger("bot.access")
+
+# No inline script or style anywhere; nothing is loaded from another origin.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'none'",
+    "object-src": "'none'",
+}
+MAX_REQUEST_BYTES = 64 * 1024  # far above any question (1,000 characters) but bounded
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. `config["ENGINE"]` may carry a ready AnswerEngine (tests share one)."""
+    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "web" / "templates"),
+                static_folder=str(PROJECT_ROOT / "web" / "static"), static_url_path="/static")
+    app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES)
+    app.json.sort_keys = False  # keep the answer object in contract order: question first
+    app.config.update(config or {})
+    if app.config.get("ENGINE") is None:
+        from bot.answer import AnswerEngine
+
+        app.config["ENGINE"] = AnswerEngine.load()
+
+    Talisman(app, force_https=False, strict_transport_security=False, session_cookie_secure=False,
+             content_security_policy=CONTENT_SECURITY_POLICY, referrer_policy="no-referrer",
+             frame_options="DENY", permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()"})
+
+    from bot.api import api
+    from bot.pages import pages
+
+    app.register_blueprint(pages)
+    app.register_blueprint(api)
+
+    @app.before_request
+    def _start_timer() -> None:
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _log_and_cache(response):
+        # request.path never includes the query string, where GET /api/ask carries the question.
+        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        access_log.info("%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed)
+        if request.path.startswith(("/ask", "/api/ask")):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        return error_response(exc.code or 500, _CODES.get(exc.code, "http_error"), _MESSAGES.get(exc.code, exc.description))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        logging.getLogger("bot.app").error("unexpected error on %s %s: %s", request.method, request.path,
+                                           type(exc).__name__)
+        return error_response(500, "internal_error", "Something went wrong on our side. Please try again.")
+
+    return app
+
+
+_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "request_too_large",
+          415: "unsupported_media_type", 429: "too_many_requests"}
+_MESSAGES = {
+    400: "The request could not be read.",
+    404: "There is nothing at this address.",
+    405: "This address does not accept that method.",
+    413: f"The request is too large (at most {MAX_REQUEST_BYTES // 1024} KiB).",
+    415: "Send the question as JSON (Content-Type: application/json).",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def error_response(status: int, code: str, message: str):
+    """JSON `{"error": {"code", "message"}}` for the API, a plain page for people."""
+    if wants_json():
+        return jsonify({"error": {"code": code, "message": message}}), status
+    return render_template("error.html", status=status, message=message), status

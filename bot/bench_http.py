@@ -1,0 +1,137 @@
+"""Load on the production server: N concurrent clients posting questions for a fixed time.
+
+Starts `python -m bot serve` on a free loopback port (a separate process, as in production),
+waits for /healthz, then runs `--clients` threads, each with its own keep-alive connection,
+posting the labelled set's questions to POST /api/ask in turn for `--seconds`. Reports answers
+per second, p50/p95/p99 latency, errors (any non-200 or failed connection) and the server's
+resident memory before and after.
+
+    python -m bot.bench_http [--clients 8] [--seconds 30] [--threads 4] [--out FOLDER]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from bot.config import PROJECT_ROOT
+from bot.labelled import DEFAULT_QUESTIONS
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def start_server(port: int, threads: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--threads", str(threads)],
+                            cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("error: the server did not start")
+
+
+def drive(port: int, questions: list[str], clients: int, seconds: float) -> tuple[list[float], int, int]:
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors = [0] * clients
+    stop_at = time.monotonic() + seconds
+
+    def client(n: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        i = n
+        while time.monotonic() < stop_at:
+            body = json.dumps({"question": questions[i % len(questions)]})
+            i += clients
+            t0 = time.perf_counter()
+            try:
+                conn.request("POST", "/api/ask", body=body, headers={"Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            latencies[n].append(time.perf_counter() - t0)
+            if not ok:
+                errors[n] += 1
+        conn.close()
+
+    workers = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    flat = [x for per_client in latencies for x in per_client]
+    return flat, sum(errors), len(flat)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.bench_http", description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--threads", type=int, default=4, help="server worker threads (default 4)")
+    parser.add_argument("--out", help="folder for bench-http.json (default: runs/bench-http-<time>/)")
+    args = parser.parse_args(argv)
+    questions = [json.loads(line)["question"] for line in DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
+    port = _free_port()
+    server = start_server(port, args.threads)
+    try:
+        drive(port, questions[:20], 2, 3)  # warm-up, not counted
+        before = rss_mib(server.pid)
+        latencies, errors, requests = drive(port, questions, args.clients, args.seconds)
+        after = rss_mib(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    ms = np.asarray(latencies) * 1000
+    summary = {
+        "clients": args.clients, "seconds": args.seconds, "server_threads": args.threads, "requests": requests,
+        "errors": errors, "answers_per_second": (requests - errors) / args.seconds,
+        "latency_ms": {"p50": float(np.percentile(ms, 50)), "p95": float(np.percentile(ms, 95)),
+                       "p99": float(np.percentile(ms, 99))},
+        "server_rss_mib": {"before": round(before, 1), "after": round(after, 1)},
+    }
+    out = Path(args.out) if args.out else PROJECT_ROOT / "runs" / \
+        f"bench-http-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench-http.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    lat = summary["latency_ms"]
+    print(f"POST /api/ask, {args.clients} clients, {args.seconds:.0f} s: {requests} requests, {errors} errors, "
+          f"{summary['answers_per_second']:.1f} answers/s; latency p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms, "
+          f"p99 {lat['p99']:.1f} ms; server memory {before:.0f} -> {after:.0f} MiB")
+    print(f"written to {out}", file=sys.stderr)
+    return 0 if errors == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

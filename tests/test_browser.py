@@ -1,0 +1,187 @@
+"""The app in a real browser: Debian's chromium driven by Playwright, against the production server.
+
+The server is `python -m bot serve` in a subprocess on a free loopback port; chromium is told to
+resolve no host but 127.0.0.1, so any request to another origin fails and is caught below.
+Screenshots of the main pages go to test-artifacts/ (ignored by git).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+QUESTION = "Is it illegal for a pupil to make a fake nude of a classmate?"
+URGENT = "A Year 9 girl has just told me someone will send a fake nude of her to everyone tonight unless she pays"
+OUT_OF_SCOPE = "When do we break up for the Christmas holidays?"
+
+if not Path(CHROMIUM).exists():  # `make test` installs it; a bare `pytest` elsewhere may not have it
+    pytest.skip("Debian's chromium is not installed (make test installs it)", allow_module_level=True)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    return {"executable_path": CHROMIUM, "args": [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync",
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port)], cwd=PROJECT_ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("the server did not start: " + (proc.stdout.read() if proc.stdout else ""))
+            time.sleep(0.5)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture
+def requests_seen(page):
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url))
+    return seen
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def ask(page, server_url: str, question: str) -> None:
+    page.goto(server_url + "/")
+    page.get_by_label("Your question").fill(question)
+    page.get_by_role("button", name="Ask", exact=True).click()
+    page.wait_for_selector("h1:text('Answer')")
+
+
+def test_ask_a_question_and_see_quotes(page, server_url, requests_seen):
+    page.goto(server_url + "/")
+    shot(page, "ask")
+    ask(page, server_url, QUESTION)
+    assert page.locator("blockquote").count() >= 1
+    assert page.locator("blockquote mark").count() >= 1
+    assert QUESTION not in page.url  # the form posts: the question never reaches the address bar
+    shot(page, "answer")
+    assert all(url.startswith(server_url) for url in requests_seen), requests_seen
+
+
+def test_follow_a_citation_to_the_highlighted_span(page, server_url):
+    ask(page, server_url, QUESTION)
+    quote_start = page.locator("blockquote p").first.inner_text()[:40]
+    page.locator("a.citation").first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("#cited")
+    cited = page.locator("mark#cited")
+    assert cited.is_visible()
+    assert cited.inner_text().startswith(quote_start)
+    top = cited.evaluate("element => element.getBoundingClientRect().top")
+    assert -10 <= top < page.viewport_size["height"] / 2  # scrolled to the passage (inline box may sit a hair above)
+    shot(page, "source")
+
+
+def test_an_urgent_question_shows_the_urgent_block_above_the_passages(page, server_url):
+    ask(page, server_url, URGENT)
+    urgent = page.locator("section.escalation.urgent")
+    assert urgent.is_visible() and "999" in urgent.inner_text()
+    urgent_top = urgent.bounding_box()["y"]
+    quotes_top = page.locator("#quotes-heading").bounding_box()["y"]
+    assert urgent_top < quotes_top
+    shot(page, "urgent")
+
+
+def test_an_out_of_scope_question_shows_not_covered(page, server_url):
+    ask(page, server_url, OUT_OF_SCOPE)
+    assert page.get_by_text("does not cover this question").is_visible()
+    assert page.locator("blockquote").count() == 0
+    shot(page, "not-covered")
+
+
+def test_a_script_question_is_shown_as_text(page, server_url):
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    ask(page, server_url, "<script>alert('x')</script> is a fake nude illegal?")
+    assert "<script>alert('x')</script>" in page.locator("p.asked").inner_text()
+    assert dialogs == []
+
+
+def test_the_app_works_with_javascript_off(browser, server_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    ask(page, server_url, QUESTION)
+    assert page.locator("blockquote").count() >= 1
+    context.close()
+
+
+def test_a_phone_sized_screen_needs_no_sideways_scrolling(browser, server_url):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    for path in ("/", "/library", "/contacts", "/sources/bbc-ai-csam-teacher-guidance?start=452&end=974"):
+        page.goto(server_url + path)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+    ask(page, server_url, QUESTION)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "answer-phone")
+    context.close()
+
+
+def test_no_serious_or_critical_accessibility_violations(page, server_url):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    pages = {"ask": "/", "library": "/library", "contacts": "/contacts",
+             "source": "/sources/bbc-ai-csam-teacher-guidance?start=452&end=974"}
+    found = {}
+    for name, path in pages.items():
+        page.goto(server_url + path)
+        if name == "library":
+            shot(page, "library")
+        if name == "contacts":
+            shot(page, "contacts")
+        found[name] = axe.run(page).response["violations"]
+    for question in (QUESTION, URGENT, OUT_OF_SCOPE):
+        ask(page, server_url, question)
+        found[question[:20]] = axe.run(page).response["violations"]
+    serious = {name: [(v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")]
+               for name, violations in found.items()}
+    assert not any(serious.values()), serious
+
+
+def test_keyboard_users_can_skip_to_the_question(page, server_url):
+    page.goto(server_url + "/")
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip-link")
+    assert skip.evaluate("element => element === document.activeElement")
+    assert skip.is_visible()
