@@ -35,6 +35,8 @@ def clean_question(text: object, max_chars: int) -> str:
     """Whitespace collapsed, control characters removed; refuses empty and over-long questions."""
     if not isinstance(text, str):
         raise QuestionError("not_text", "the question must be text")
+    if len(text) > max_chars:  # the documented limit is on what was sent, before tidying
+        raise QuestionError("question_too_long", f"the question is too long: at most {max_chars} characters, please")
     kept = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs") else ch for ch in text)
     question = " ".join(kept.split())
     if not question:

@@ -10,9 +10,6 @@ from bot.openapi import openapi_document
 
 api = Blueprint("api", __name__)
 
-_STATUS = {"question_too_long": 413}
-
-
 def _engine():
     return current_app.config["ENGINE"]
 
@@ -21,7 +18,7 @@ def _answer(question: object):
     try:
         return jsonify(_engine().ask(question))
     except QuestionError as exc:
-        return error_response(_STATUS.get(exc.code, 400), exc.code, str(exc))
+        return error_response(400, exc.code, str(exc))
 
 
 @api.get("/api/ask")

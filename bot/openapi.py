@@ -8,6 +8,8 @@ from functools import lru_cache
 from bot.config import PROJECT_ROOT
 
 ANSWER_SCHEMA_FILE = PROJECT_ROOT / "web" / "static" / "answer.schema.json"
+QUESTION_RULES = ("Control and format characters are removed and whitespace collapsed first; what is left must "
+                  "be 1 to 1000 characters (400 empty_question, 400 question_too_long).")
 
 
 def _answer_schema() -> dict:
@@ -35,8 +37,8 @@ def openapi_document() -> dict:
         "licence": {"type": ["string", "null"]}, "passages": {"type": "integer"},
         "characters": {"type": "integer"},
     }
-    answer_errors = {"400": _error("Empty question, missing question or invalid JSON"),
-                     "413": _error("Question or request too long"),
+    answer_errors = {"400": _error("Empty, too long or missing question, or invalid JSON"),
+                     "413": _error("Request body over 64 KiB"),
                      "429": _error("Too many requests")}
     return {
         "openapi": "3.1.0",
@@ -47,12 +49,14 @@ def openapi_document() -> dict:
             "/api/ask": {
                 "get": {"summary": "Answer a question", "operationId": "askGet",
                         "parameters": [{"name": "q", "in": "query", "required": True,
+                                        "description": QUESTION_RULES,
                                         "schema": {"type": "string", "minLength": 1, "maxLength": 1000}}],
                         "responses": {"200": _json("The answer", "Answer"), **answer_errors}},
                 "post": {"summary": "Answer a question", "operationId": "askPost",
                          "requestBody": {"required": True, "content": {"application/json": {"schema": {
                              "type": "object", "required": ["question"],
-                             "properties": {"question": {"type": "string", "minLength": 1, "maxLength": 1000}}}}}},
+                             "properties": {"question": {"type": "string", "minLength": 1, "maxLength": 1000,
+                                                         "description": QUESTION_RULES}}}}}},
                          "responses": {"200": _json("The answer", "Answer"), **answer_errors,
                                        "415": _error("Body is not JSON")}},
             },

@@ -33,7 +33,7 @@ def answer_page():
     try:
         answer = engine.ask(question)
     except QuestionError as exc:
-        return _ask_page(413 if exc.code == "question_too_long" else 400, str(exc).capitalize() + ".",
+        return _ask_page(400, str(exc).capitalize() + ".",
                          question[:engine.settings.answer.max_question_chars])
     for item in answer["passages"]:
         quote, (start, end) = item["quote"], item["highlight"][0]
