@@ -44,9 +44,11 @@ eval: setup
 bench-answer: setup
 	$(BIN)/python -m bot.bench_answer
 
-# POST /api/ask on the production server over loopback: 8 clients for 30 s.
+# POST /api/ask on the production server over loopback (CLIENTS clients for SECONDS s).
+CLIENTS ?= 8
+SECONDS ?= 60
 bench-http: setup index-if-needed
-	$(BIN)/python -m bot.bench_http --clients 8 --seconds 30
+	$(BIN)/python -m bot.bench_http --clients $(CLIENTS) --seconds $(SECONDS)
 
 # Side-by-side benchmark against Haystack's hybrid pipeline. Haystack is not a project
 # dependency: it lives only in its own venv. 2.x because 3.0 moved the sentence-transformers

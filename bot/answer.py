@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from bot.compose import best_sentence, citation, pick_passages
 from bot.config import Settings
@@ -71,6 +74,14 @@ class AnswerEngine:
 
     def __post_init__(self) -> None:
         self.retriever = HybridRetriever(self.index.bm25, self.index.dense, self.settings.fusion)
+        # Repeated questions (example questions, a refreshed page) skip the model. Memory only:
+        # nothing of a question is ever written anywhere.
+        self.query_vector = lru_cache(maxsize=self.settings.answer.query_cache_size)(self._encode)
+
+    def _encode(self, question: str) -> np.ndarray:
+        vector = self.index.dense.embedder.encode_query(question)
+        vector.setflags(write=False)  # shared between requests
+        return vector
 
     def ask(self, text: object, timings: dict[str, float] | None = None) -> dict:
         """The answer object for one question. Raises QuestionError for unusable input."""
@@ -78,7 +89,9 @@ class AnswerEngine:
         question = clean_question(text, answer.max_question_chars)
         with timed(timings, "triage"):
             urgent = triage(question, self.triage_rules).urgent
-        lexical, semantic = self.retriever.candidates(question, self.settings.fusion.depth, timings)
+        with timed(timings, "embed"):
+            vector = self.query_vector(question)
+        lexical, semantic = self.retriever.candidates(question, self.settings.fusion.depth, timings, vector=vector)
         with timed(timings, "coverage"):
             signals = signals_for(question, semantic, self.index.bm25)
             answered = decide_coverage(signals, self.settings.coverage)

@@ -11,10 +11,13 @@ Pages post their form, so a question never reaches an address bar, browser histo
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 from werkzeug.exceptions import HTTPException
 
@@ -33,7 +36,8 @@ CONTENT_SECURITY_POLICY = {
     "base-uri": "'none'",
     "object-src": "'none'",
 }
-MAX_REQUEST_BYTES = 64 * 1024  # far above any question (1,000 characters) but bounded
+MAX_REQUEST_BYTES = 64 * 1024
+DEFAULT_RATE_LIMIT = "120 per minute"  # per client address; a whole staff room behind one NAT fits  # far above any question (1,000 characters) but bounded
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -57,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(pages)
     app.register_blueprint(api)
+    _limit_answers(app)
 
     @app.before_request
     def _start_timer() -> None:
@@ -84,6 +89,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _limit_answers(app: Flask) -> None:
+    """Per-client limit on questions (pages and API together), in memory, per server process.
+
+    `RATE_LIMIT` (or $BOT_RATE_LIMIT) is a flask-limiter rule such as "120 per minute"; "off"
+    switches it off (for load benchmarks). Only answering is limited: sources, pages and
+    /healthz stay free so a DSL checking citations is never locked out.
+    """
+    rule = app.config.get("RATE_LIMIT") or os.environ.get("BOT_RATE_LIMIT") or DEFAULT_RATE_LIMIT
+    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", enabled=rule != "off",
+                      headers_enabled=True)
+    shared = limiter.shared_limit(rule if rule != "off" else DEFAULT_RATE_LIMIT, scope="answers")
+    for endpoint in ("pages.answer_page", "api.ask_get", "api.ask_post"):
+        app.view_functions[endpoint] = shared(app.view_functions[endpoint])
+    app.extensions["bot_limiter"] = limiter  # the route decorators only hold a weak reference
+
+
 _CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "request_too_large",
           415: "unsupported_media_type", 429: "too_many_requests"}
 _MESSAGES = {
@@ -92,6 +113,7 @@ _MESSAGES = {
     405: "This address does not accept that method.",
     413: f"The request is too large (at most {MAX_REQUEST_BYTES // 1024} KiB).",
     415: "Send the question as JSON (Content-Type: application/json).",
+    429: "Too many questions from this address in a short time. Please wait a minute and try again.",
 }
 
 

@@ -4,7 +4,8 @@ Starts `python -m bot serve` on a free loopback port (a separate process, as in 
 waits for /healthz, then runs `--clients` threads, each with its own keep-alive connection,
 posting the labelled set's questions to POST /api/ask in turn for `--seconds`. Reports answers
 per second, p50/p95/p99 latency, errors (any non-200 or failed connection) and the server's
-resident memory before and after.
+resident memory before, every 5 s during, and after the timed run (which follows 10 s of
+untimed warm-up at the same load, so caches and allocator pools have filled).
 
     python -m bot.bench_http [--clients 8] [--seconds 30] [--threads 4] [--out FOLDER]
 """
@@ -42,7 +43,10 @@ def rss_mib(pid: int) -> float:
 
 
 def start_server(port: int, threads: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--threads", str(threads)],
+    # The per-client rate limit is off: every simulated client shares one address, and this
+    # measures capacity, not the limiter.
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--threads", str(threads),
+                             "--rate-limit", "off"],
                             cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -105,10 +109,22 @@ def main(argv: list[str] | None = None) -> int:
                  if line.strip()]
     port = _free_port()
     server = start_server(port, args.threads)
+    samples: list[tuple[float, float]] = []  # (seconds into the run, server RSS MiB)
     try:
-        drive(port, questions[:20], 2, 3)  # warm-up, not counted
+        drive(port, questions, args.clients, 10)  # warm-up at full load, not counted
         before = rss_mib(server.pid)
+        stop = threading.Event()
+        t0 = time.monotonic()
+
+        def sample() -> None:
+            while not stop.wait(5):
+                samples.append((round(time.monotonic() - t0, 1), round(rss_mib(server.pid), 1)))
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
         latencies, errors, requests = drive(port, questions, args.clients, args.seconds)
+        stop.set()
+        sampler.join()
         after = rss_mib(server.pid)
     finally:
         server.terminate()
@@ -119,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         "errors": errors, "answers_per_second": (requests - errors) / args.seconds,
         "latency_ms": {"p50": float(np.percentile(ms, 50)), "p95": float(np.percentile(ms, 95)),
                        "p99": float(np.percentile(ms, 99))},
-        "server_rss_mib": {"before": round(before, 1), "after": round(after, 1)},
+        "server_rss_mib": {"before": round(before, 1), "after": round(after, 1), "every_5_s": samples},
     }
     out = Path(args.out) if args.out else PROJECT_ROOT / "runs" / \
         f"bench-http-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}"

@@ -35,7 +35,12 @@ def cmd_index(args: argparse.Namespace) -> int:
                 return 0
         except IndexLoadError:
             pass
-    report = build_index(settings, progress=not args.quiet)
+    try:
+        report = build_index(settings, progress=not args.quiet)
+    except OSError as exc:  # disk full, read-only folder, permissions
+        print(f"error: could not write the index in {settings.index_dir} ({exc.strerror or exc}); "
+              "the previous index is unchanged", file=sys.stderr)
+        return 1
     print(f"indexed {report.documents} documents, {report.passages} passages, "
           f"{report.bytes_on_disk / 1024:.1f} KiB in {report.index_dir}, {report.seconds:.1f} s")
     return 0

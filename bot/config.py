@@ -90,6 +90,7 @@ class AnswerSettings:
     max_passages: int = 3
     near_duplicate: float = 0.8  # share of the smaller passage's words also in a kept one
     max_question_chars: int = 1000
+    query_cache_size: int = 1024  # query embeddings kept in memory (about 1.5 KiB each)
 
 
 @dataclass(frozen=True)

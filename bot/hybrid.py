@@ -6,6 +6,8 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
+import numpy as np
+
 from bot.bm25 import BM25Retriever
 from bot.config import FusionSettings
 from bot.dense import DenseRetriever
@@ -38,11 +40,15 @@ class HybridRetriever:
                                  floors=[self.fusion.bm25_floor, None])
         raise ValueError(f"unknown fusion method {self.fusion.method!r}")
 
-    def candidates(self, query: str, depth: int, timings: dict[str, float] | None = None
-                   ) -> tuple[list[Hit], list[Hit]]:
-        """The BM25 and dense candidate lists, before fusion (the coverage decision reads them)."""
-        with timed(timings, "embed"):
-            vector = self.dense.embedder.encode_query(query)
+    def candidates(self, query: str, depth: int, timings: dict[str, float] | None = None,
+                   vector: np.ndarray | None = None) -> tuple[list[Hit], list[Hit]]:
+        """The BM25 and dense candidate lists, before fusion (the coverage decision reads them).
+
+        `vector` is the query's embedding when the caller already has it (the answer engine caches them).
+        """
+        if vector is None:
+            with timed(timings, "embed"):
+                vector = self.dense.embedder.encode_query(query)
         with timed(timings, "bm25"):
             lexical = self.bm25.search(query, depth)
         with timed(timings, "faiss"):

@@ -91,7 +91,7 @@ def engine(embedder):
 def app(engine):
     from bot.app import create_app
 
-    return create_app({"TESTING": True, "ENGINE": engine})
+    return create_app({"TESTING": True, "ENGINE": engine, "RATE_LIMIT": "off"})
 
 
 @pytest.fixture

@@ -187,3 +187,27 @@ def test_the_access_log_never_holds_question_text(client, caplog):
         client.post("/ask", data={"question": f"{secret} was sent a deepfake"})
     assert caplog.records and any(r.name == "bot.access" for r in caplog.records)
     assert all("Zebedee" not in r.getMessage() for r in caplog.records)
+
+
+def test_a_client_over_the_rate_limit_gets_429_with_a_clear_message(engine):
+    from bot.app import create_app
+
+    limited = create_app({"TESTING": True, "ENGINE": engine, "RATE_LIMIT": "3 per minute"}).test_client()
+    statuses = [limited.post("/api/ask", json={"question": "what is nudifying?"}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    refused = limited.get("/api/ask", query_string={"q": "what is nudifying?"})
+    assert refused.status_code == 429
+    assert refused.get_json()["error"]["code"] == "too_many_requests"
+    assert "wait a minute" in refused.get_json()["error"]["message"]
+    page = limited.post("/ask", data={"question": "what is nudifying?"})
+    assert page.status_code == 429 and "wait a minute" in page.get_data(as_text=True)
+    assert limited.get("/sources/bbc-ai-csam-teacher-guidance").status_code == 200  # checking sources is never limited
+
+
+def test_repeated_questions_reuse_the_cached_embedding(engine):
+    engine.query_vector.cache_clear()
+    first = engine.ask("what is nudifying?")
+    second = engine.ask("what is nudifying?")
+    assert first == second
+    info = engine.query_vector.cache_info()
+    assert info.hits == 1 and info.misses == 1
