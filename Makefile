@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser run test index index-if-needed eval bench-answer bench-http bench-haystack clean
+.PHONY: setup browser run test index index-if-needed eval bench-answer bench-http bench-scale bench-haystack clean
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -44,10 +44,15 @@ eval: setup
 bench-answer: setup
 	$(BIN)/python -m bot.bench_answer
 
+# Index build and query latency per stage at 10k, 100k and 1M passages (about 10 minutes).
+bench-scale: setup
+	$(BIN)/python -m bot.bench_scale --sizes 10000,100000,1000000
+
 # POST /api/ask on the production server over loopback (CLIENTS clients for SECONDS s).
 CLIENTS ?= 8
 SECONDS ?= 60
 bench-http: setup index-if-needed
+	$(BIN)/python -m bot.bench_http --clients $(CLIENTS) --seconds $(SECONDS) --distinct
 	$(BIN)/python -m bot.bench_http --clients $(CLIENTS) --seconds $(SECONDS)
 
 # Side-by-side benchmark against Haystack's hybrid pipeline. Haystack is not a project

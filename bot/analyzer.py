@@ -34,7 +34,7 @@ class Analyzer:
         self.settings = settings
         self._stop = _STOP_LISTS[settings.stopwords]
         self._stemmer = None if settings.stemmer == "none" else Stemmer.Stemmer(settings.stemmer)
-        self._stem = lru_cache(maxsize=200_000)(self._stem_uncached)
+        self._stem = lru_cache(maxsize=50_000)(self._stem_uncached)  # bounded: questions add new words
 
     def _stem_uncached(self, word: str) -> str:
         return self._stemmer.stemWord(word) if self._stemmer else word

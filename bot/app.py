@@ -93,11 +93,14 @@ def _limit_answers(app: Flask) -> None:
     """Per-client limit on questions (pages and API together), in memory, per server process.
 
     `RATE_LIMIT` (or $BOT_RATE_LIMIT) is a flask-limiter rule such as "120 per minute"; "off"
-    switches it off (for load benchmarks). Only answering is limited: sources, pages and
+    switches it off (for load benchmarks). Counts live in this process's memory unless
+    `RATE_LIMIT_STORAGE` ($BOT_RATE_LIMIT_STORAGE) names a shared store such as redis://host:6379
+    (several processes behind one balancer). Only answering is limited: sources, pages and
     /healthz stay free so a DSL checking citations is never locked out.
     """
     rule = app.config.get("RATE_LIMIT") or os.environ.get("BOT_RATE_LIMIT") or DEFAULT_RATE_LIMIT
-    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", enabled=rule != "off",
+    storage = app.config.get("RATE_LIMIT_STORAGE") or os.environ.get("BOT_RATE_LIMIT_STORAGE", "memory://")
+    limiter = Limiter(get_remote_address, app=app, storage_uri=storage, enabled=rule != "off",
                       headers_enabled=True)
     shared = limiter.shared_limit(rule if rule != "off" else DEFAULT_RATE_LIMIT, scope="answers")
     for endpoint in ("pages.answer_page", "api.ask_get", "api.ask_post"):

@@ -4,8 +4,8 @@ Starts `python -m bot serve` on a free loopback port (a separate process, as in 
 waits for /healthz, then runs `--clients` threads, each with its own keep-alive connection,
 posting the labelled set's questions to POST /api/ask in turn for `--seconds`. Reports answers
 per second, p50/p95/p99 latency, errors (any non-200 or failed connection) and the server's
-resident memory before, every 5 s during, and after the timed run (which follows 10 s of
-untimed warm-up at the same load, so caches and allocator pools have filled).
+resident memory before, every 5 s during, and after the timed run (which follows `--warm-up`
+seconds of untimed load, so caches and allocator pools have filled).
 
     python -m bot.bench_http [--clients 8] [--seconds 30] [--threads 4] [--out FOLDER]
 """
@@ -63,7 +63,8 @@ def start_server(port: int, threads: int) -> subprocess.Popen:
     raise SystemExit("error: the server did not start")
 
 
-def drive(port: int, questions: list[str], clients: int, seconds: float) -> tuple[list[float], int, int]:
+def drive(port: int, questions: list[str], clients: int, seconds: float, distinct: bool = False
+          ) -> tuple[list[float], int, int]:
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
     stop_at = time.monotonic() + seconds
@@ -72,7 +73,10 @@ def drive(port: int, questions: list[str], clients: int, seconds: float) -> tupl
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         i = n
         while time.monotonic() < stop_at:
-            body = json.dumps({"question": questions[i % len(questions)]})
+            question = questions[i % len(questions)]
+            if distinct:  # never the same text twice: every request pays for the model
+                question = f"{question} ({i})"
+            body = json.dumps({"question": question})
             i += clients
             t0 = time.perf_counter()
             try:
@@ -103,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--threads", type=int, default=4, help="server worker threads (default 4)")
+    parser.add_argument("--warm-up", type=float, default=10, help="seconds of untimed load first (default 10)")
+    parser.add_argument("--distinct", action="store_true",
+                        help="make every question unique, so none is served from the query-embedding cache")
     parser.add_argument("--out", help="folder for bench-http.json (default: runs/bench-http-<time>/)")
     args = parser.parse_args(argv)
     questions = [json.loads(line)["question"] for line in DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()
@@ -111,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     server = start_server(port, args.threads)
     samples: list[tuple[float, float]] = []  # (seconds into the run, server RSS MiB)
     try:
-        drive(port, questions, args.clients, 10)  # warm-up at full load, not counted
+        drive(port, questions, args.clients, args.warm_up, args.distinct)  # warm-up at full load, not counted
         before = rss_mib(server.pid)
         stop = threading.Event()
         t0 = time.monotonic()
@@ -122,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
 
         sampler = threading.Thread(target=sample)
         sampler.start()
-        latencies, errors, requests = drive(port, questions, args.clients, args.seconds)
+        latencies, errors, requests = drive(port, questions, args.clients, args.seconds, args.distinct)
         stop.set()
         sampler.join()
         after = rss_mib(server.pid)
@@ -131,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         server.wait(timeout=30)
     ms = np.asarray(latencies) * 1000
     summary = {
-        "clients": args.clients, "seconds": args.seconds, "server_threads": args.threads, "requests": requests,
+        "clients": args.clients, "seconds": args.seconds, "warm_up_seconds": args.warm_up,
+        "distinct_questions": args.distinct, "server_threads": args.threads, "requests": requests,
         "errors": errors, "answers_per_second": (requests - errors) / args.seconds,
         "latency_ms": {"p50": float(np.percentile(ms, 50)), "p95": float(np.percentile(ms, 95)),
                        "p99": float(np.percentile(ms, 99))},
@@ -142,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench-http.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
     lat = summary["latency_ms"]
-    print(f"POST /api/ask, {args.clients} clients, {args.seconds:.0f} s: {requests} requests, {errors} errors, "
+    kind = "every question distinct" if args.distinct else "labelled questions repeated"
+    print(f"POST /api/ask, {args.clients} clients, {args.seconds:.0f} s, {kind}: {requests} requests, {errors} errors, "
           f"{summary['answers_per_second']:.1f} answers/s; latency p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms, "
           f"p99 {lat['p99']:.1f} ms; server memory {before:.0f} -> {after:.0f} MiB")
     print(f"written to {out}", file=sys.stderr)

@@ -89,3 +89,41 @@ class BM25Retriever:
             candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
         order = sorted(candidates, key=lambda i: (-scores[i], self.ids[i]))
         return [Hit(self.ids[i], float(scores[i]), rank) for rank, i in enumerate(order, start=1)]
+
+
+class FastBM25Retriever:
+    """The same BM25 (Lucene idf, same k1 and b, same analyser) computed by bm25s.
+
+    Building rank-bm25's statistics walks every passage in Python and keeps a dict per passage,
+    which takes minutes and gigabytes at a million passages; bm25s builds a sparse score matrix
+    in numpy. Its "lucene" scores leave out BM25's constant (k1 + 1) factor; they are multiplied
+    back so both engines give the same numbers (tested), and rankings are identical.
+    """
+
+    def __init__(self, ids: Sequence[str], tokens: Sequence[list[str]], analyzer: Callable[[str], list[str]],
+                 k1: float = 0.9, b: float = 0.4):
+        import bm25s
+
+        if len(ids) != len(tokens):
+            raise ValueError("ids and tokens must have the same length")
+        self.ids = list(ids)
+        self.analyzer = analyzer
+        self.k1, self.b = k1, b
+        self.model = bm25s.BM25(k1=k1, b=b, method="lucene")
+        self.model.index([list(t) for t in tokens], show_progress=False)
+        self.vocabulary = {t: i for t, i in self.model.vocab_dict.items() if t}
+        df = np.diff(self.model.scores["indptr"])
+        n = len(self.ids)
+        self._idf = {t: math.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5)) for t, i in self.vocabulary.items()}
+
+    @property
+    def idf(self) -> dict[str, float]:
+        return self._idf
+
+    def scores(self, query: str) -> np.ndarray:
+        terms = [t for t in self.analyzer(query) if t in self.vocabulary]  # repeats count, as in BM25Retriever
+        if not terms or not self.ids:
+            return np.zeros(len(self.ids))
+        return np.asarray(self.model.get_scores(terms), dtype=np.float64) * (self.k1 + 1)
+
+    search = BM25Retriever.search

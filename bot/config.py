@@ -103,6 +103,10 @@ class Settings:
     fusion: FusionSettings = field(default_factory=FusionSettings)
     coverage: CoverageSettings = field(default_factory=CoverageSettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
+    # BM25 engine: "rank-bm25" (reference), "bm25s" (same scores, built in numpy) or "auto":
+    # bm25s from this many passages up, where rank-bm25's build takes minutes (README, "Scale").
+    bm25_engine: str = "auto"
+    bm25s_from_passages: int = 200_000
 
     @classmethod
     def from_env(cls) -> "Settings":

@@ -24,7 +24,7 @@ from pathlib import Path
 import faiss
 
 from bot.analyzer import Analyzer
-from bot.bm25 import BM25Retriever
+from bot.bm25 import BM25Retriever, FastBM25Retriever
 from bot.clean import Paragraph
 from bot.config import IndexSettings, Settings
 from bot.corpus import LibraryDocument, load_library, passages_of
@@ -245,6 +245,17 @@ class SearchIndex:
         self.by_id = {p.id: p for p in self.passages}
 
 
+def bm25_retriever(settings: Settings, ids: list[str], terms: list[list[str]], analyzer: Analyzer):
+    """The reference engine for small libraries; bm25s (identical scores) for large ones."""
+    bm25 = settings.index.bm25
+    engine = settings.bm25_engine
+    if engine == "auto":
+        engine = "bm25s" if len(ids) >= settings.bm25s_from_passages else "rank-bm25"
+    if engine == "bm25s" and bm25.idf == "lucene":
+        return FastBM25Retriever(ids, terms, analyzer, k1=bm25.k1, b=bm25.b)
+    return BM25Retriever(ids, terms, analyzer, k1=bm25.k1, b=bm25.b, idf=bm25.idf)
+
+
 def load_index(settings: Settings, embedder: Embedder | None = None, check_sources: bool = True) -> SearchIndex:
     """Load and verify the index at `settings.index_dir`; raise IndexLoadError if it cannot be trusted."""
     index_dir = Path(settings.index_dir)
@@ -278,7 +289,6 @@ def load_index(settings: Settings, embedder: Embedder | None = None, check_sourc
                              f"configured model gives {embedder.dimension}; {REBUILD_HINT}")
     ids = [p.id for p in passages]
     analyzer = Analyzer(settings.index.tokenizer)
-    bm25 = BM25Retriever(ids, terms, analyzer, k1=settings.index.bm25.k1, b=settings.index.bm25.b,
-                         idf=settings.index.bm25.idf)
+    bm25 = bm25_retriever(settings, ids, terms, analyzer)
     return SearchIndex(index_manifest, passages, documents, bm25, DenseRetriever(ids, vectors, embedder))
 

@@ -49,3 +49,25 @@ def test_lucene_idf_keeps_common_words_useful_in_a_small_library():
     corpus = [["report", "image"], ["report", "police"]]
     assert BM25Okapi(corpus).get_scores(["report"]).max() <= 0  # rank-bm25's Okapi idf silences it
     assert BM25Retriever(["a", "b"], corpus, str.split).search("report", 2)  # Lucene idf does not
+
+
+def test_the_fast_engine_ranks_and_scores_like_the_reference_one():
+    from bot.bm25 import FastBM25Retriever
+
+    words = st.sampled_from("report image pupil nude fake law police school staff share app child".split())
+
+    @given(st.lists(st.lists(words, min_size=1, max_size=30), min_size=2, max_size=40),
+           st.lists(words, min_size=1, max_size=5))
+    @settings(max_examples=60, deadline=None)
+    def same(corpus, query):
+        ids = [f"p{i}" for i in range(len(corpus))]
+        reference = BM25Retriever(ids, corpus, str.split, k1=0.9, b=0.4, idf="lucene")
+        fast = FastBM25Retriever(ids, corpus, str.split, k1=0.9, b=0.4)
+        text = " ".join(query)
+        assert np.allclose(fast.scores(text), reference.scores(text), rtol=1e-5, atol=1e-6)
+        assert [h.id for h in fast.search(text, 10)] == [h.id for h in reference.search(text, 10)] or \
+            np.allclose(sorted(h.score for h in fast.search(text, 10)), sorted(h.score for h in reference.search(text, 10)),
+                        rtol=1e-5)
+        assert fast.idf == pytest.approx(reference.idf)
+
+    same()

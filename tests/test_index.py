@@ -175,3 +175,12 @@ def test_default_index_passages_are_exact_spans_of_their_documents(default_index
 def test_default_index_holds_no_boilerplate_or_unrelated_articles(default_index, group, phrase):
     for passage in default_index.passages:
         assert phrase.lower() not in passage.text.lower(), f"{group} text {phrase!r} in passage {passage.id}"
+
+
+def test_both_bm25_engines_serve_the_same_ranking_from_one_index(built: Settings, embedder):
+    reference = load_index(replace(built, bm25_engine="rank-bm25"), embedder=embedder)
+    fast = load_index(replace(built, bm25_engine="bm25s"), embedder=embedder)
+    assert type(reference.bm25).__name__ == "BM25Retriever" and type(fast.bm25).__name__ == "FastBM25Retriever"
+    for question in ("who do I report an image to", "never forward the image", "same day"):
+        assert [(h.id, round(h.score, 4)) for h in fast.bm25.search(question, 5)] == \
+            [(h.id, round(h.score, 4)) for h in reference.bm25.search(question, 5)]
