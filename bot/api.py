@@ -45,16 +45,9 @@ def source_summary(doc, passages: int) -> dict:
             "passages": passages, "characters": len(doc.text)}
 
 
-def passage_counts() -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for passage in _engine().index.passages:
-        counts[passage.doc_id] = counts.get(passage.doc_id, 0) + 1
-    return counts
-
-
 @api.get("/api/sources")
 def sources():
-    counts = passage_counts()
+    counts = _engine().index.passage_counts
     return jsonify({"sources": [source_summary(doc, counts.get(doc.id, 0))
                                 for doc in _engine().index.documents.values()]})
 
@@ -64,7 +57,7 @@ def source(doc_id: str):
     doc = _engine().index.documents.get(doc_id)
     if doc is None:
         return error_response(404, "unknown_source", f"No document with id {doc_id!r} in this library.")
-    return jsonify({**source_summary(doc, passage_counts().get(doc.id, 0)), "text": doc.text,
+    return jsonify({**source_summary(doc, _engine().index.passage_counts.get(doc.id, 0)), "text": doc.text,
                     "paragraphs": [{"number": p.number, "start": p.start, "end": p.end, "page": p.page}
                                    for p in doc.paragraphs]})
 

@@ -154,10 +154,10 @@ def measure_size(n: int, texts: list[str], vectors: np.ndarray, query_texts: lis
         same = sum([h.id for h in engines["rank-bm25"].search(q, 10)] == [h.id for h in engines["bm25s"].search(q, 10)]
                    for q in query_texts)
         out["bm25_engines_same_top10"] = f"{same}/{len(query_texts)}"
-        del engines["rank-bm25"]
-        gc.collect()
-    bm25 = engines["bm25s"] if n >= Settings().bm25s_from_passages else \
-        BM25Retriever(ids, terms, analyzer) if n <= RANK_BM25_UP_TO else engines["bm25s"]
+    # the engine the app's "auto" setting would load; the other is dropped before the dense part
+    bm25 = engines["bm25s" if n >= Settings().bm25s_from_passages or "rank-bm25" not in engines else "rank-bm25"]
+    engines.clear()
+    gc.collect()
 
     # dense: exact flat search as the reference, and the index the size calls for
     t0 = time.perf_counter()

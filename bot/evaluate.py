@@ -229,7 +229,8 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
     coverage = {"in": [], "out": [], "procedural": []}
     answered_ids = set()
     for q in questions:
-        signals = signals_for(q.question, space.dense.search(q.question, 1), space.bm25)
+        closest = result.runs["dense"][q.id] if "dense" in result.runs else space.dense.search(q.question, 1)
+        signals = signals_for(q.question, closest, space.bm25)
         answered = decide_coverage(signals, settings.coverage)
         if answered:
             answered_ids.add(q.id)

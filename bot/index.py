@@ -240,9 +240,13 @@ class SearchIndex:
     bm25: BM25Retriever
     dense: DenseRetriever
     by_id: dict[str, Passage] = field(init=False)
+    passage_counts: dict[str, int] = field(init=False)  # document id -> passages, for the library views
 
     def __post_init__(self) -> None:
         self.by_id = {p.id: p for p in self.passages}
+        self.passage_counts: dict[str, int] = {}
+        for passage in self.passages:
+            self.passage_counts[passage.doc_id] = self.passage_counts.get(passage.doc_id, 0) + 1
 
 
 def bm25_retriever(settings: Settings, ids: list[str], terms: list[list[str]], analyzer: Analyzer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from bot.answer import QuestionError
-from bot.api import passage_counts, source_summary
+from bot.api import source_summary
 from bot.app import error_response
 
 pages = Blueprint("pages", __name__)
@@ -58,13 +58,13 @@ def source_page(doc_id: str):
     span = _span(len(doc.text))
     asked = "start" in request.args or "end" in request.args
     parts = (doc.text[:span[0]], doc.text[span[0]:span[1]], doc.text[span[1]:]) if span else (doc.text, "", "")
-    return render_template("source.html", doc=doc, info=source_summary(doc, passage_counts().get(doc.id, 0)),
+    return render_template("source.html", doc=doc, info=source_summary(doc, _engine().index.passage_counts.get(doc.id, 0)),
                            parts=parts, span=span, bad_span=asked and span is None)
 
 
 @pages.get("/library")
 def library_page():
-    counts = passage_counts()
+    counts = _engine().index.passage_counts
     docs = [source_summary(doc, counts.get(doc.id, 0)) for doc in _engine().index.documents.values()]
     return render_template("library.html", docs=docs, index=_engine().index.manifest)
 
