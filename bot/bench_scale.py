@@ -37,6 +37,7 @@ from bot.beir import load_beir
 from bot.bm25 import BM25Retriever, FastBM25Retriever
 from bot.config import PROJECT_ROOT, FusionSettings, IndexSettings, Settings
 from bot.embed import Embedder
+from bot.dense import index_for
 from bot.embedcache import cached_encode
 from bot.index import build_index, load_index
 from bot.evaluate import percentiles
@@ -46,8 +47,6 @@ from bot.hits import Hit
 BENCHMARKS = PROJECT_ROOT.parent / "shared" / "benchmarks"
 WORDS_PER_PASSAGE = 90
 RANK_BM25_UP_TO = 100_000  # beyond this the reference engine's build is not attempted (minutes, GBs)
-HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 96
-IVF_PROBES = 48
 
 
 def rss_mib() -> float:
@@ -98,30 +97,6 @@ def timed_queries(fn, queries: list, repeat_warm: int = 3) -> tuple[dict, list]:
     return percentiles(seconds), results
 
 
-def ann_index(vectors: np.ndarray) -> tuple[faiss.Index, str]:
-    """Flat (exact) when small; HNSW up to a few hundred thousand; IVF beyond, where HNSW's build
-    on two cores takes too long."""
-    n, d = vectors.shape
-    if n <= 20_000:
-        index = faiss.IndexFlatIP(d)
-        index.add(vectors)
-        return index, "flat"
-    if n <= 300_000:
-        index = faiss.IndexHNSWFlat(d, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        index.add(vectors)
-        index.hnsw.efSearch = HNSW_EF_SEARCH
-        return index, f"HNSW (M={HNSW_M}, efSearch={HNSW_EF_SEARCH})"
-    nlist = int(2 * np.sqrt(n))
-    quantizer = faiss.IndexFlatIP(d)
-    index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
-    sample = vectors[np.random.default_rng(0).choice(n, min(n, 32 * nlist), replace=False)]
-    index.train(sample)
-    index.add(vectors)
-    index.nprobe = IVF_PROBES
-    return index, f"IVF-flat (nlist={nlist}, nprobe={IVF_PROBES})"
-
-
 def measure_size(n: int, texts: list[str], vectors: np.ndarray, query_texts: list[str], query_vectors: np.ndarray,
                  embedder: Embedder, analyzer: Analyzer, workdir: Path) -> dict:
     out: dict = {"passages": n}
@@ -168,7 +143,7 @@ def measure_size(n: int, texts: list[str], vectors: np.ndarray, query_texts: lis
     gc.collect()
     before = rss_mib()
     t0 = time.perf_counter()
-    ann, kind = ann_index(vectors)
+    ann, kind = index_for(vectors)
     out["faiss_index"] = kind
     out["faiss_build_s"] = round(time.perf_counter() - t0, 1)
     out["faiss_mib"] = round(rss_mib() - before, 1)

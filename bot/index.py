@@ -28,7 +28,7 @@ from bot.bm25 import BM25Retriever, FastBM25Retriever
 from bot.clean import Paragraph
 from bot.config import IndexSettings, Settings
 from bot.corpus import LibraryDocument, load_library, passages_of
-from bot.dense import DenseRetriever, flat_index
+from bot.dense import DenseRetriever, index_for
 from bot.embed import Embedder
 from bot.passages import Passage
 from bot.seeds import MANIFEST_NAME, SeedManifest, load_manifest
@@ -133,7 +133,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
             handle.flush()
             os.fsync(handle.fileno())
         _write_json(staged["documents"], [_document_record(d) for d in docs])
-        faiss.write_index(flat_index(vectors), str(staged["dense"]))
+        faiss.write_index(index_for(vectors)[0], str(staged["dense"]))  # exact unless very large
 
         files = {}
         for role, path in staged.items():
