@@ -44,8 +44,6 @@ def clean_question(text: object, max_chars: int) -> str:
     question = " ".join(kept.split())
     if not question:
         raise QuestionError("empty_question", "please type a question")
-    if len(question) > max_chars:
-        raise QuestionError("question_too_long", f"the question is too long: at most {max_chars} characters, please")
     return question
 
 
@@ -103,7 +101,8 @@ class AnswerEngine:
                 ranked = [self.index.by_id[h.id] for h in hits]
                 score = {h.id: h.score for h in hits}
                 chosen = pick_passages(ranked, answer.max_passages, answer.near_duplicate)
-                passages = [self._quote(p, question, score[p.id]) for p in chosen]
+                terms = self.index.bm25.analyzer(question)
+                passages = [self._quote(p, terms, score[p.id]) for p in chosen]
         return {
             "question": question,
             "answered": answered,
@@ -114,11 +113,11 @@ class AnswerEngine:
             "signals": signals.as_dict(),
         }
 
-    def _quote(self, passage, question: str, score: float) -> dict:
+    def _quote(self, passage, query_terms: list[str], score: float) -> dict:
         doc = self.index.documents[passage.doc_id]
         quote = doc.text[passage.start:passage.end]
         bm25 = self.index.bm25
-        start, end = best_sentence(quote, bm25.analyzer(question), bm25.analyzer, bm25.idf)
+        start, end = best_sentence(quote, query_terms, bm25.analyzer, bm25.idf)
         return {
             "quote": quote,
             "highlight": [[start, end]],

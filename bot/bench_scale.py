@@ -107,20 +107,20 @@ def measure_size(n: int, texts: list[str], vectors: np.ndarray, query_texts: lis
     terms = [analyzer(t) for t in texts]
     out["tokenize_s"] = round(time.perf_counter() - t0, 1)
 
-    engines = {}
-    if n <= RANK_BM25_UP_TO:
+    def build(name: str, make):
         gc.collect()
         before = rss_mib()
         t0 = time.perf_counter()
-        engines["rank-bm25"] = BM25Retriever(ids, terms, analyzer)
-        out["bm25_rank_bm25_build_s"] = round(time.perf_counter() - t0, 1)
-        out["bm25_rank_bm25_mib"] = round(rss_mib() - before, 1)
-    gc.collect()
-    before = rss_mib()
-    t0 = time.perf_counter()
-    engines["bm25s"] = FastBM25Retriever(ids, terms, analyzer)
-    out["bm25_bm25s_build_s"] = round(time.perf_counter() - t0, 1)
-    out["bm25_bm25s_mib"] = round(rss_mib() - before, 1)
+        engine = make(ids, terms, analyzer)
+        key = name.replace("-", "_")
+        out[f"bm25_{key}_build_s"] = round(time.perf_counter() - t0, 1)
+        out[f"bm25_{key}_mib"] = round(rss_mib() - before, 1)
+        return engine
+
+    engines = {}
+    if n <= RANK_BM25_UP_TO:
+        engines["rank-bm25"] = build("rank-bm25", BM25Retriever)
+    engines["bm25s"] = build("bm25s", FastBM25Retriever)
     depth = FusionSettings().depth
     for name, engine in engines.items():
         out[f"bm25_{name.replace('-', '_')}_query_ms"], _ = timed_queries(lambda q: engine.search(q, depth),

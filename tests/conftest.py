@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import urllib.request
@@ -77,6 +78,16 @@ def settings_for(seeds: Path, index_dir: Path) -> Settings:
     return replace(Settings(), seeds_dir=seeds, index_dir=index_dir)
 
 
+@pytest.fixture
+def built(txt_seeds: Path, tmp_path: Path, embedder) -> Settings:
+    """Settings of a small library already indexed in a temporary folder."""
+    from bot.index import build_index
+
+    settings = settings_for(txt_seeds, tmp_path / "index")
+    build_index(settings, embedder=embedder, progress=False)
+    return settings
+
+
 @pytest.fixture(scope="session")
 def engine(embedder):
     """One answer engine for the whole run, on the default library (loading it takes seconds)."""
@@ -105,24 +116,36 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server_url():
+def start_server(*extra: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """`python -m bot serve` on a free loopback port, returned once /healthz answers 200.
+
+    Its output goes to a temporary file (`proc.log`), never a pipe nobody reads, which would stall
+    a chatty server once the pipe's buffer filled.
+    """
     port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port)], cwd=PROJECT_ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    log = tempfile.TemporaryFile("w+", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), *extra], cwd=PROJECT_ROOT,
+                            env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    proc.log = log
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while True:
         try:
             with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
                 if response.status == 200:
-                    break
+                    return proc, url
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                pytest.fail("the server did not start: " + (proc.stdout.read() if proc.stdout else ""))
+                log.seek(0)
+                pytest.fail("the server did not start: " + log.read())
             time.sleep(0.5)
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    proc, url = start_server()
     yield url
     proc.terminate()
     proc.wait(timeout=20)

@@ -7,28 +7,20 @@ import errno
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from bot.index import build_index, load_index, read_manifest
-from tests.conftest import PROJECT_ROOT, settings_for, write_manifest
+from bot.index import load_index, read_manifest
+from tests.conftest import PROJECT_ROOT, write_manifest
+from tests.test_cli import run_bot as run_cli
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def built(txt_seeds: Path, tmp_path: Path, embedder):
-    settings = settings_for(txt_seeds, tmp_path / "index")
-    build_index(settings, embedder=embedder, progress=False)
-    return settings
-
-
 def run_bot(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, **(env or {})})
+    return run_cli(*args, env={**os.environ, **(env or {})})
 
 
 def test_disk_full_while_writing_leaves_the_previous_index(built, monkeypatch, capsys):

@@ -19,13 +19,6 @@ from tests.test_extract import HTML, PDF_PAGES, make_pdf
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def built(txt_seeds: Path, tmp_path: Path, embedder):
-    settings = settings_for(txt_seeds, tmp_path / "index")
-    build_index(settings, embedder=embedder, progress=False)
-    return settings
-
-
 def test_build_then_load_round_trips_passages_and_search(built: Settings, embedder):
     index = load_index(built, embedder=embedder)
     manifest = index.manifest

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, _free_port
+from tests.conftest import PROJECT_ROOT, start_server
 
 pytestmark = pytest.mark.slow
 
@@ -25,21 +22,9 @@ def test_a_childs_name_reaches_no_log_and_no_file(tmp_path: Path):
     started = time.time()
     home = tmp_path / "home"
     home.mkdir()
-    env = {**os.environ, "HOME": str(home), "TMPDIR": str(home), "PYTHONUNBUFFERED": "1"}
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--log-level", "debug"],
-                              cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server, url = start_server("--log-level", "debug", env={"HOME": str(home), "TMPDIR": str(home)})
+    port = int(url.rsplit(":", 1)[1])
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "server did not start"
-                time.sleep(0.5)
         questions = [f"{NAME} in Year 8 has just been sent a fake nude of herself and told to pay tonight",
                      f"is it illegal that {NAME}'s classmates made a deepfake of her?",
                      f"{NAME} " + "x" * 1200]  # refused as too long: errors must not echo it into a log
@@ -55,7 +40,9 @@ def test_a_childs_name_reaches_no_log_and_no_file(tmp_path: Path):
             conn.getresponse().read()
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=30)
+        server.wait(timeout=30)
+    server.log.seek(0)
+    output = server.log.read()
     assert "/api/ask" in output  # the access log did run, at debug level
     assert "Tallulah" not in output and "Fennimore" not in output
 
