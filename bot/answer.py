@@ -1,6 +1,6 @@
 """The answer engine: question in, answer object (see the shared answer schema) out.
 
-question -> validate -> triage -> hybrid retrieval -> coverage decision -> compose quotes
+question -> validate -> embed -> triage -> hybrid retrieval -> coverage decision -> compose quotes
          -> escalation. Every piece of wording comes from `prompts/` or is a verbatim quote.
 """
 
@@ -20,7 +20,7 @@ from bot.escalation import (DEFAULT_ESCALATION_FILE, DEFAULT_MESSAGES_FILE, DEFA
                             EscalationBook, SchoolContacts, load_escalation, load_messages, load_school)
 from bot.hybrid import HybridRetriever, timed
 from bot.index import SearchIndex, load_index
-from bot.triage import DEFAULT_TRIAGE_FILE, TriageRules, load_triage_rules, triage
+from bot.triage import DEFAULT_TRIAGE_FILE, Triage, load_triage
 
 
 class QuestionError(ValueError):
@@ -51,7 +51,7 @@ def clean_question(text: object, max_chars: int) -> str:
 class AnswerEngine:
     index: SearchIndex
     settings: Settings
-    triage_rules: TriageRules
+    triage: Triage
     escalation_book: EscalationBook
     school: SchoolContacts
     messages: dict
@@ -61,10 +61,11 @@ class AnswerEngine:
         """Load and check everything up front: a bad index or prompts file fails here, not mid-answer."""
         settings = settings or Settings.from_env()
         prompts = Path(settings.prompts_dir)
+        index = load_index(settings)
         return cls(
-            index=load_index(settings),
+            index=index,
             settings=settings,
-            triage_rules=load_triage_rules(prompts / DEFAULT_TRIAGE_FILE.name),
+            triage=load_triage(prompts / DEFAULT_TRIAGE_FILE.name, index.dense.embedder.encode),
             escalation_book=load_escalation(prompts / DEFAULT_ESCALATION_FILE.name),
             school=load_school(Path(school_file) if school_file else prompts / DEFAULT_SCHOOL_FILE.name),
             messages=load_messages(prompts / DEFAULT_MESSAGES_FILE.name),
@@ -85,10 +86,10 @@ class AnswerEngine:
         """The answer object for one question. Raises QuestionError for unusable input."""
         answer = self.settings.answer
         question = clean_question(text, answer.max_question_chars)
-        with timed(timings, "triage"):
-            urgent = triage(question, self.triage_rules).urgent
         with timed(timings, "embed"):
             vector = self.query_vector(question)
+        with timed(timings, "triage"):
+            urgent = self.triage.assess(question, vector).urgent
         lexical, semantic = self.retriever.candidates(question, self.settings.fusion.depth, timings, vector=vector)
         with timed(timings, "coverage"):
             signals = signals_for(question, semantic, self.index.bm25)

@@ -65,6 +65,7 @@ class SearchSpace:
 class RunResult:
     runs: dict[str, dict[str, list[Hit]]]  # retriever -> query id -> ranked hits
     latency: dict[str, list[float]]  # stage or retriever -> seconds per query
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)  # query id -> its embedding
 
 
 def _whole(doc_id: str, text: str) -> CleanDocument:
@@ -113,10 +114,11 @@ def run_queries(space: SearchSpace, queries: dict[str, str], config: EvalConfig,
     """Every retriever on every query; each stage is run once per query and timed."""
     runs: dict[str, dict[str, list[Hit]]] = {name: {} for name in config.retrievers}
     latency: dict[str, list[float]] = {name: [] for name in (*STAGES, *config.retrievers)}
+    vectors: dict[str, np.ndarray] = {}
     depth = max(config.depth, k)
     for qid, text in tqdm(queries.items(), desc="queries", disable=not progress):
         t0 = time.perf_counter()
-        vector = space.dense.embedder.encode_query(text)
+        vector = vectors[qid] = space.dense.embedder.encode_query(text)
         t1 = time.perf_counter()
         lexical = space.bm25.search(text, depth)
         if space.parent is not None and not space.bm25_is_document_level:
@@ -143,7 +145,7 @@ def run_queries(space: SearchSpace, queries: dict[str, str], config: EvalConfig,
             hits = {"bm25": lexical[:k], "dense": semantic[:k]}.get(name) or fused.get(name, [])
             runs[name][qid] = hits
             latency[name].append(totals[name])
-    return RunResult(runs, latency)
+    return RunResult(runs, latency, vectors)
 
 
 def _run_dict(hits_by_query: dict[str, list[Hit]]) -> dict[str, dict[str, float]]:
@@ -211,7 +213,7 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
                       split: str | None, progress: bool) -> dict:
     from bot.corpus import load_library, passages_of
     from bot.labelled import load_questions, passage_qrels
-    from bot.triage import load_triage_rules, triage
+    from bot.triage import DEFAULT_TRIAGE_FILE, load_triage
 
     _, docs = load_library(settings.seeds_dir)
     passages = passages_of(docs, config.index.chunk)
@@ -243,11 +245,9 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
     main = "hybrid-weighted" if "hybrid-weighted" in result.runs else config.retrievers[0]
     answered_qrels = {q: r for q, r in qrels.items() if q in answered_ids}
     r3_answered = compute_metrics(answered_qrels, result.runs[main], ("R@3",))["R@3"]
-    rules = load_triage_rules()
-    flags = {"urgent": [], "non_urgent": []}
-    for q in questions:
-        if q.category in flags:
-            flags[q.category].append(triage(q.question, rules).urgent)
+    triage_set = load_triage(Path(settings.prompts_dir) / DEFAULT_TRIAGE_FILE.name, embedder.encode)
+    with_model = {q.id: triage_set.assess(q.question, result.vectors[q.id]).urgent for q in questions}
+    rules_only = {q.id: triage_set.rules_only(q.question).urgent for q in questions}
     extra = {
         "coverage": {
             "out_of_scope_refused": _share(coverage["out"], False),
@@ -255,14 +255,22 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
             f"answered_R@3_{main}": r3_answered,
             "procedural_answered": _share(coverage["procedural"], True),
         },
-        "triage": {
-            "urgent_recall": _share(flags["urgent"], True),
-            "non_urgent_false_alarm": _share(flags["non_urgent"], True),
-        },
+        "triage": _triage_figures(questions, with_model),
+        "triage_rules_only": _triage_figures(questions, rules_only),
     }
     return {"name": f"labelled-{split or 'all'}", "kind": "labelled", "queries": len(qrels),
             "documents": len(docs), "passages": len(passages), "metrics": metrics, "curves": curves,
             "result": result, "extra": extra, "questions": len(questions)}
+
+
+def _triage_figures(questions, flagged: dict[str, bool]) -> dict[str, float | None]:
+    """Recall on urgent questions; false alarms on non-urgent situations and on general questions."""
+    groups = {"urgent": [], "non_urgent": [], "general": []}
+    for q in questions:
+        groups[q.category if q.category in groups else "general"].append(flagged[q.id])
+    return {"urgent_recall": _share(groups["urgent"], True),
+            "non_urgent_false_alarm": _share(groups["non_urgent"], True),
+            "general_false_alarm": _share(groups["general"], True)}
 
 
 def _share(values: list[bool], wanted: bool) -> float | None:

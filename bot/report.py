@@ -58,9 +58,9 @@ def render_report(outcome: dict, config, summary: dict) -> str:
               _table([["stage", "p50 ms", "p95 ms"]] + [
                   [s, f"{percentiles(latency[s])['p50_ms']:.2f}", f"{percentiles(latency[s])['p95_ms']:.2f}"]
                   for s in STAGES])]
-    for section in ("coverage", "triage"):
+    for section in ("coverage", "triage", "triage_rules_only"):
         if section in summary:
-            parts += ["", f"## {section.capitalize()}", "",
+            parts += ["", f"## {section.replace('_', ' ').capitalize()}", "",
                       _table([["measure", "value"]] + [[k, _number(v, 3) if isinstance(v, float) or v is None else str(v)]
                                                        for k, v in summary[section].items()])]
     return "\n".join(parts) + "\n"

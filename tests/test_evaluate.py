@@ -111,11 +111,12 @@ def test_hybrid_retrieval_floor_on_the_labelled_test_split(embedder):
     assert coverage["answered_R@3_hybrid-weighted"] >= ANSWERED_R3_FLOOR
     assert triage["urgent_recall"] >= TRIAGE_RECALL_FLOOR
     assert triage["non_urgent_false_alarm"] <= TRIAGE_FALSE_ALARM_CEILING
+    assert triage["general_false_alarm"] <= TRIAGE_GENERAL_FALSE_ALARM_CEILING
 
 
 @pytest.mark.slow
 def test_triage_floor_on_the_holdout_split(embedder):
-    """The triage rules were revised after reading test-split misses; holdout keeps an honest check."""
+    """Triage patterns were revised after reading test-split misses; holdout keeps an honest check."""
     outcome = evaluate_labelled(DEFAULT_QUESTIONS, Settings(), EvalConfig(retrievers=("bm25",)), embedder,
                                 "holdout", progress=False)
     triage = outcome["extra"]["triage"]
@@ -126,8 +127,9 @@ def test_triage_floor_on_the_holdout_split(embedder):
 # Measured on the test split with the default settings (90-word passages, BM25 normalised from 0,
 # coverage thresholds 0.45 / 0.30 / 0.42): hybrid-weighted nDCG@10 0.832, R@3 0.819; hybrid-rrf
 # nDCG@10 0.795; out-of-scope refused 0.947; in-scope wrongly refused 0.042; R@3 of answered
-# in-scope 0.819; urgent recall 1.0 and false alarms 0.0 (rules revised after reading test misses);
-# holdout: urgent recall 0.85, false alarms 0.10.
+# in-scope 0.819; urgent recall 1.0, false alarms 0.0 on non-urgent situations and 0.013 on general
+# questions (patterns revised after reading test misses); holdout (q384-q443, measured once):
+# urgent recall 1.0, false alarms 0.033. Each floor allows one more miss or false alarm.
 HYBRID_TEST_NDCG10_FLOOR = 0.82
 HYBRID_TEST_R3_FLOOR = 0.80
 RRF_TEST_NDCG10_FLOOR = 0.77
@@ -136,5 +138,6 @@ COVERAGE_WRONGLY_REFUSED_CEILING = 0.07
 ANSWERED_R3_FLOOR = 0.80
 TRIAGE_RECALL_FLOOR = 0.93
 TRIAGE_FALSE_ALARM_CEILING = 0.07
-HOLDOUT_TRIAGE_RECALL_FLOOR = 0.80
-HOLDOUT_TRIAGE_FALSE_ALARM_CEILING = 0.15
+TRIAGE_GENERAL_FALSE_ALARM_CEILING = 0.03
+HOLDOUT_TRIAGE_RECALL_FLOOR = 0.96
+HOLDOUT_TRIAGE_FALSE_ALARM_CEILING = 0.07
