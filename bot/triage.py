@@ -1,8 +1,8 @@
 """Triage: does a question signal a child at risk now?
 
 Two parts, both fed by files a safeguarding lead can read in `prompts/`:
-- patterns (`triage.toml`): crisis words that are always urgent, or a situation happening now
-  together with something harmful, unless the question is plainly about policy or the past;
+- patterns (`triage.toml`): crisis words; a situation happening now; something harmful; signs
+  that the question is about policy, training or the past;
 - a logistic regression over question embeddings, learnt at start-up from the example questions
   in `triage_examples.toml`, which catches situations worded unlike any pattern.
 Crisis words are always urgent; otherwise the model decides, and the patterns move the probability
