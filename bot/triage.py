@@ -120,11 +120,10 @@ def load_examples(path: Path) -> TriageExamples:
 class TriageModel:
     """Probability that a question describes a child at risk now, from its embedding."""
 
-    def __init__(self, classifier: LogisticRegression, settings: ModelSettings):
-        self.classifier = classifier
+    def __init__(self, weights: np.ndarray, intercept: float, settings: ModelSettings):
+        self.weights = weights
+        self.intercept = intercept
         self.settings = settings
-        self.weights = classifier.coef_[0].astype(np.float64)
-        self.intercept = float(classifier.intercept_[0])
 
     @classmethod
     def fit(cls, examples: TriageExamples, vectors: np.ndarray, settings: ModelSettings) -> "TriageModel":
@@ -134,7 +133,8 @@ class TriageModel:
         """
         labels = np.array([1] * len(examples.urgent) + [0] * len(examples.not_urgent))
         classifier = LogisticRegression(C=settings.regularisation, class_weight="balanced", max_iter=5000)
-        return cls(classifier.fit(vectors, labels), settings)
+        classifier.fit(vectors, labels)
+        return cls(classifier.coef_[0].astype(np.float64), float(classifier.intercept_[0]), settings)
 
     def probability(self, vector: np.ndarray) -> float:
         """The logistic function of the learnt linear score, computed directly: scikit-learn's

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.prompts import PromptsError
 from bot.embed import Embedder
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,14 @@ def write_manifest(seeds: Path, entries: list[dict]) -> None:
                 lines.append(f"{key} = {repr_toml(value)}")
         lines.append("")
     (seeds / "manifest.toml").write_text("\n".join(lines), encoding="utf-8")
+
+
+def assert_refused(load, path: Path, text: str, message: str) -> PromptsError:
+    """Write `text` to the prompts file `path`; loading (``load(path)``) must stop with `message`."""
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PromptsError, match=message) as caught:
+        load(path)
+    return caught.value
 
 
 def repr_toml(value: str) -> str:

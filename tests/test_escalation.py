@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.escalation import UNSET_TEXT, load_escalation, load_messages, load_school
-from bot.prompts import PromptsError
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, assert_refused
 
 PROMPTS = PROJECT_ROOT / "prompts"
 
@@ -77,10 +76,7 @@ GOOD = (PROMPTS / "escalation.toml").read_text(encoding="utf-8")
     (GOOD.replace('region = "northern-ireland"', 'region = "mars"', 1), "'region' must be one of"),
 ])
 def test_a_malformed_escalation_file_is_refused_with_the_place_named(tmp_path: Path, broken, message):
-    path = tmp_path / "escalation.toml"
-    path.write_text(broken, encoding="utf-8")
-    with pytest.raises(PromptsError, match=message):
-        load_escalation(path)
+    assert_refused(load_escalation, tmp_path / "escalation.toml", broken, message)
 
 
 @pytest.mark.parametrize("text, message", [
@@ -89,15 +85,9 @@ def test_a_malformed_escalation_file_is_refused_with_the_place_named(tmp_path: P
     ('[dls]\nname = "typo"\n', "unknown setting"),
 ])
 def test_a_malformed_school_file_is_refused(tmp_path: Path, text, message):
-    path = tmp_path / "school.toml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(PromptsError, match=message):
-        load_school(path)
+    assert_refused(load_school, tmp_path / "school.toml", text, message)
 
 
 def test_messages_must_all_be_present(tmp_path: Path):
     assert load_messages()["not_covered"]
-    path = tmp_path / "messages.toml"
-    path.write_text('[messages]\nabout = "x"\n', encoding="utf-8")
-    with pytest.raises(PromptsError, match="not_covered"):
-        load_messages(path)
+    assert_refused(load_messages, tmp_path / "messages.toml", '[messages]\nabout = "x"\n', "not_covered")

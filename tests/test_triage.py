@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from bot.labelled import DEFAULT_QUESTIONS
-from bot.prompts import PromptsError
 from bot.triage import (DEFAULT_TRIAGE_FILE, load_examples, load_model_settings, load_triage, load_triage_rules,
                         triage)
+from tests.conftest import assert_refused
 
 
 @pytest.fixture(scope="module")
@@ -91,10 +91,7 @@ def test_examples_are_dev_questions_with_their_labels():
     ('crisis = ["x"]\n', r"\[urgent\] section missing"),
 ])
 def test_a_malformed_triage_file_is_refused(tmp_path, text, message):
-    path = tmp_path / "triage.toml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(PromptsError, match=message):
-        load_triage_rules(path)
+    assert_refused(load_triage_rules, tmp_path / "triage.toml", text, message)
 
 
 MODEL = ('[model]\nexamples = "e.toml"\nthreshold = 0.5\nthreshold_with_patterns = 0.3\n'
@@ -110,10 +107,7 @@ RULES = '[urgent]\ncrisis = ["x"]\nsituation = ["now"]\nharm = ["nude"]\nnot_now
     (MODEL.replace('examples = "e.toml"\n', ""), "'examples' must name"),
 ])
 def test_malformed_model_settings_are_refused(tmp_path, model, message):
-    path = tmp_path / "triage.toml"
-    path.write_text(RULES + model, encoding="utf-8")
-    with pytest.raises(PromptsError, match=message):
-        load_model_settings(path)
+    assert_refused(load_model_settings, tmp_path / "triage.toml", RULES + model, message)
 
 
 @pytest.mark.parametrize("examples, message", [
@@ -125,7 +119,9 @@ def test_malformed_model_settings_are_refused(tmp_path, model, message):
 def test_malformed_examples_are_refused_with_the_file_named(tmp_path, examples, message):
     prompts = tmp_path / "prompts"
     shutil.copytree(DEFAULT_TRIAGE_FILE.parent, prompts)
-    (prompts / "triage_examples.toml").write_text(examples, encoding="utf-8")
-    with pytest.raises(PromptsError, match=message) as caught:
-        load_triage(prompts / "triage.toml", lambda texts: np.zeros((len(texts), 4), dtype=np.float32))
-    assert "triage_examples.toml" in str(caught.value)
+
+    def load(_examples_file):  # the examples are read through triage.toml, before anything is embedded
+        return load_triage(prompts / "triage.toml", lambda texts: np.zeros((len(texts), 4), dtype=np.float32))
+
+    error = assert_refused(load, prompts / "triage_examples.toml", examples, message)
+    assert "triage_examples.toml" in str(error)
