@@ -31,6 +31,7 @@ run: setup index-if-needed
 	$(BIN)/python -m bot serve --host $(HOST) --port $(PORT)
 
 test: setup browser
+	$(BIN)/python -m ruff check bot tests
 	$(BIN)/python -m pytest
 
 index: setup
@@ -44,18 +45,18 @@ eval: setup
 
 # Whole-answer latency against the query embedding alone, in-process, default library.
 bench-answer: setup
-	$(BIN)/python -m bot.bench_answer
+	$(BIN)/python -m bot.bench.answer
 
 # Index build and query latency per stage at 10k, 100k and 1M passages (about 10 minutes).
 bench-scale: setup
-	$(BIN)/python -m bot.bench_scale --sizes 10000,100000,1000000
+	$(BIN)/python -m bot.bench.scale --sizes 10000,100000,1000000
 
 # POST /api/ask on the production server over loopback (CLIENTS clients for SECONDS s).
 CLIENTS ?= 8
 SECONDS ?= 60
 bench-http: setup index-if-needed
-	$(BIN)/python -m bot.bench_http --clients $(CLIENTS) --seconds $(SECONDS) --distinct
-	$(BIN)/python -m bot.bench_http --clients $(CLIENTS) --seconds $(SECONDS)
+	$(BIN)/python -m bot.bench.http --clients $(CLIENTS) --seconds $(SECONDS) --distinct
+	$(BIN)/python -m bot.bench.http --clients $(CLIENTS) --seconds $(SECONDS)
 
 # Side-by-side benchmark against Haystack's hybrid pipeline. Haystack is not a project
 # dependency: it lives only in its own venv. 2.x because 3.0 moved the sentence-transformers
@@ -74,7 +75,7 @@ $(BENCH_STAMP): pyproject.toml
 	touch $(BENCH_STAMP)
 
 bench-haystack: $(BENCH_STAMP)
-	$(BENCH_VENV)/bin/python -m bot.bench_haystack --beir $(SCIFACT) $(BENCH_ARGS)
+	$(BENCH_VENV)/bin/python -m bot.bench.haystack --beir $(SCIFACT) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis runs

@@ -23,7 +23,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from bot.index import IndexLoadError, build_index, read_manifest, staleness, verify_files
+    from bot.search.index import IndexLoadError, build_index, read_manifest, staleness, verify_files
 
     settings = _settings(args)
     if args.if_stale:
@@ -47,8 +47,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from bot.hybrid import HybridRetriever
-    from bot.index import load_index
+    from bot.search.hybrid import HybridRetriever
+    from bot.search.index import load_index
 
     settings = _settings(args)
     index = load_index(settings)
@@ -97,7 +97,7 @@ def format_answer(answer: dict) -> str:
 def cmd_ask(args: argparse.Namespace) -> int:
     import json
 
-    from bot.answer import AnswerEngine, QuestionError
+    from bot.answer.engine import AnswerEngine, QuestionError
 
     engine = AnswerEngine.load(_settings(args), school_file=args.school)
     try:
@@ -137,8 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_ask.add_argument("--index-dir")
     p_ask.set_defaults(func=cmd_ask)
 
-    from bot.evaluate import add_eval_parser
-    from bot.serve import add_serve_parser
+    from bot.evaluation.evaluate import add_eval_parser
+    from bot.web.serve import add_serve_parser
 
     add_eval_parser(sub)
     add_serve_parser(sub)
@@ -146,12 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bot.clean import CleaningError
-    from bot.embed import ModelLoadError
-    from bot.prompts import PromptsError
-    from bot.extract import ExtractionError
-    from bot.index import IndexLoadError
-    from bot.seeds import ManifestError
+    from bot.answer.prompts import PromptsError
+    from bot.library.clean import CleaningError
+    from bot.library.extract import ExtractionError
+    from bot.library.manifest import ManifestError
+    from bot.search.embedder import ModelLoadError
+    from bot.search.index import IndexLoadError
 
     args = build_parser().parse_args(argv)
     if getattr(args, "k", 1) is not None and getattr(args, "k", 1) < 1:

@@ -109,7 +109,7 @@ class Settings:
     bm25s_from_passages: int = 200_000
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         """Operators point the app at another corpus or model without touching code."""
         env = os.environ
         model = env.get("BOT_MODEL_PATH")

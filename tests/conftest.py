@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.answer.prompts import PromptsError
 from bot.config import Settings
-from bot.prompts import PromptsError
-from bot.embed import Embedder
+from bot.search.embedder import Embedder
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,7 +90,7 @@ def settings_for(seeds: Path, index_dir: Path) -> Settings:
 @pytest.fixture
 def built(txt_seeds: Path, tmp_path: Path, embedder) -> Settings:
     """Settings of a small library already indexed in a temporary folder."""
-    from bot.index import build_index
+    from bot.search.index import build_index
 
     settings = settings_for(txt_seeds, tmp_path / "index")
     build_index(settings, embedder=embedder, progress=False)
@@ -100,7 +100,7 @@ def built(txt_seeds: Path, tmp_path: Path, embedder) -> Settings:
 @pytest.fixture(scope="session")
 def engine(embedder):
     """One answer engine for the whole run, on the default library (loading it takes seconds)."""
-    from bot.answer import AnswerEngine
+    from bot.answer.engine import AnswerEngine
 
     loaded = AnswerEngine.load(Settings())
     loaded.index.dense.embedder = embedder
@@ -109,7 +109,7 @@ def engine(embedder):
 
 @pytest.fixture
 def app(engine):
-    from bot.app import create_app
+    from bot.web.app import create_app
 
     return create_app({"TESTING": True, "ENGINE": engine, "RATE_LIMIT": "off"})
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.index import load_index, read_manifest
+from bot.search.index import load_index, read_manifest
 from tests.conftest import PROJECT_ROOT, write_manifest
 from tests.test_cli import run_bot as run_cli
 
@@ -31,7 +31,7 @@ def test_disk_full_while_writing_leaves_the_previous_index(built, monkeypatch, c
     def no_space(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("bot.index.faiss.write_index", no_space)
+    monkeypatch.setattr("bot.search.index.faiss.write_index", no_space)
     code = main(["index", "--seeds", str(built.seeds_dir), "--index-dir", str(built.index_dir), "--quiet"])
     err = capsys.readouterr().err
     assert code == 1

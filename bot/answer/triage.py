@@ -1,0 +1,194 @@
+"""Triage: does a question signal a child at risk now?
+
+Two parts, both fed by files a safeguarding lead can read in `prompts/`:
+- patterns (`triage.toml`): crisis words; a situation happening now; something harmful; signs
+  that the question is about policy, training or the past;
+- a logistic regression over question embeddings, learnt at start-up from the example questions
+  in `triage_examples.toml`, which catches situations worded unlike any pattern.
+Crisis words are always urgent; otherwise the model decides, and the patterns move the probability
+it needs: down when a harmful situation is happening now, up when the question is about policy or
+the past. Patterns deciding alone missed children, and raised false alarms, on questions worded
+unlike the ones they were written from. The decision itself is a pure function of the
+question, the rules and the model's probability.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from bot.answer.prompts import PromptsError, read_toml
+from bot.config import PROJECT_ROOT
+
+DEFAULT_TRIAGE_FILE = PROJECT_ROOT / "prompts" / "triage.toml"
+
+
+@dataclass(frozen=True)
+class TriageRules:
+    crisis: tuple[re.Pattern, ...]
+    situation: tuple[re.Pattern, ...]
+    harm: tuple[re.Pattern, ...]
+    not_now: tuple[re.Pattern, ...]
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    examples: Path
+    threshold: float
+    threshold_with_patterns: float  # the lower bar when the situation and harm patterns fire
+    threshold_with_not_now: float  # the higher bar when a not-now pattern fires
+    regularisation: float
+
+
+@dataclass(frozen=True)
+class TriageExamples:
+    urgent: tuple[str, ...]
+    not_urgent: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    urgent: bool
+    reasons: tuple[str, ...]  # the rule groups (or "examples") that fired, for explaining the decision
+    probability: float | None = None  # the classifier's, when one was consulted
+
+
+def load_triage_rules(path: Path = DEFAULT_TRIAGE_FILE) -> TriageRules:
+    """Read and check `prompts/triage.toml`: every pattern must compile, every group must exist."""
+    data = read_toml(path).get("urgent")
+    if not isinstance(data, dict):
+        raise PromptsError(f"{path}: [urgent] section missing")
+
+    def compiled(name: str) -> tuple[re.Pattern, ...]:
+        patterns = data.get(name)
+        if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) and p for p in patterns):
+            raise PromptsError(f"{path} [urgent]: '{name}' must be a non-empty list of patterns")
+        try:
+            return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+        except re.error as exc:
+            raise PromptsError(f"{path} [urgent] {name}: pattern {exc.pattern!r} is not valid ({exc})") from None
+
+    return TriageRules(compiled("crisis"), compiled("situation"), compiled("harm"), compiled("not_now"))
+
+
+def load_model_settings(path: Path = DEFAULT_TRIAGE_FILE) -> ModelSettings:
+    """The [model] section of `triage.toml`; the examples file is named relative to it."""
+    data = read_toml(path).get("model")
+    if not isinstance(data, dict):
+        raise PromptsError(f"{path}: [model] section missing")
+    examples = data.get("examples")
+    if not isinstance(examples, str) or not examples:
+        raise PromptsError(f"{path} [model]: 'examples' must name the examples file")
+
+    def number(name: str, low: float, high: float) -> float:
+        value = data.get(name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low < value < high:
+            raise PromptsError(f"{path} [model]: '{name}' must be a number above {low:g}"
+                               + (f" and below {high:g}" if high != float("inf") else ""))
+        return float(value)
+
+    threshold = number("threshold", 0, 1)
+    lower = number("threshold_with_patterns", 0, 1)
+    higher = number("threshold_with_not_now", 0, 1)
+    if not lower <= threshold <= higher:
+        raise PromptsError(f"{path} [model]: the thresholds must keep threshold_with_patterns <= threshold "
+                           "<= threshold_with_not_now")
+    return ModelSettings(Path(path).parent / examples, threshold, lower, higher,
+                         number("regularisation", 0, float("inf")))
+
+
+def load_examples(path: Path) -> TriageExamples:
+    """Read and check the example questions: two non-empty lists of distinct, non-empty texts."""
+    data = read_toml(path)
+    lists = {}
+    for name in ("urgent", "not_urgent"):
+        items = data.get(name)
+        if not isinstance(items, list) or not items or not all(isinstance(t, str) and t.strip() for t in items):
+            raise PromptsError(f"{path}: '{name}' must be a non-empty list of questions")
+        lists[name] = tuple(items)
+    both = set(lists["urgent"]) & set(lists["not_urgent"])
+    if both:
+        raise PromptsError(f"{path}: listed as both urgent and not urgent: {sorted(both)[0][:60]!r}")
+    return TriageExamples(lists["urgent"], lists["not_urgent"])
+
+
+class TriageModel:
+    """Probability that a question describes a child at risk now, from its embedding."""
+
+    def __init__(self, weights: np.ndarray, intercept: float, settings: ModelSettings):
+        self.weights = weights
+        self.intercept = intercept
+        self.settings = settings
+
+    @classmethod
+    def fit(cls, examples: TriageExamples, vectors: np.ndarray, settings: ModelSettings) -> TriageModel:
+        """`vectors`: embeddings of the urgent examples, then the not-urgent ones, in file order.
+
+        Classes are weighted by their size: the examples hold far more calm questions than urgent ones.
+        """
+        labels = np.array([1] * len(examples.urgent) + [0] * len(examples.not_urgent))
+        classifier = LogisticRegression(C=settings.regularisation, class_weight="balanced", max_iter=5000)
+        classifier.fit(vectors, labels)
+        return cls(classifier.coef_[0].astype(np.float64), float(classifier.intercept_[0]), settings)
+
+    def probability(self, vector: np.ndarray) -> float:
+        """The logistic function of the learnt linear score, computed directly: scikit-learn's
+        `predict_proba` checks its input on every call, which costs more than the arithmetic."""
+        score = float(np.dot(self.weights, vector)) + self.intercept
+        return float(1.0 / (1.0 + np.exp(-score)))
+
+
+def _any(patterns: tuple[re.Pattern, ...], text: str) -> bool:
+    return any(p.search(text) for p in patterns)
+
+
+def triage(question: str, rules: TriageRules, probability: float | None = None, threshold: float = 0.5,
+           threshold_with_patterns: float = 0.3, threshold_with_not_now: float = 0.7) -> TriageResult:
+    """Crisis signs; else the model's probability against its bar, which the patterns move.
+
+    Without a probability (rules only, for comparison), the situation-and-harm patterns decide.
+    """
+    text = " ".join(question.split()).replace("’", "'")
+    if _any(rules.crisis, text):
+        return TriageResult(True, ("crisis",), probability)
+    situation, harm, not_now = _any(rules.situation, text), _any(rules.harm, text), _any(rules.not_now, text)
+    patterns = situation and harm and not not_now
+    fired = ("situation", "harm") if patterns else tuple(
+        name for name, hit in (("situation", situation), ("harm", harm), ("not_now", not_now)) if hit)
+    if probability is None:
+        return TriageResult(patterns, fired)
+    bar = threshold_with_patterns if patterns else threshold_with_not_now if not_now else threshold
+    urgent = probability >= bar
+    return TriageResult(urgent, fired + (("examples",) if urgent else ()), probability)
+
+
+@dataclass(frozen=True)
+class Triage:
+    """The patterns and the learnt model together, as the answer engine uses them."""
+
+    rules: TriageRules
+    model: TriageModel
+
+    def assess(self, question: str, vector: np.ndarray) -> TriageResult:
+        """`vector`: the question's embedding from the same model the examples were embedded with."""
+        settings = self.model.settings
+        return triage(question, self.rules, self.model.probability(vector), settings.threshold,
+                      settings.threshold_with_patterns, settings.threshold_with_not_now)
+
+    def rules_only(self, question: str) -> TriageResult:
+        """The patterns' decision alone, for measuring what the model adds."""
+        return triage(question, self.rules)
+
+
+def load_triage(path: Path, encode: Callable[[Sequence[str]], np.ndarray]) -> Triage:
+    """Rules, model settings and examples read and checked, then the model learnt (well under a second)."""
+    rules = load_triage_rules(path)
+    settings = load_model_settings(path)
+    examples = load_examples(settings.examples)
+    vectors = encode([*examples.urgent, *examples.not_urgent])
+    return Triage(rules, TriageModel.fit(examples, vectors, settings))

@@ -1,0 +1,334 @@
+"""`python -m bot eval`: retrieval, coverage and triage measured on labelled data.
+
+Runs any set of retrievers over either the labelled question set of the default corpus
+(passage-level relevance by span overlap) or a BEIR-format folder (document-level, long
+documents split into passages whose scores are max-pooled). Metrics come from ir-measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import ir_measures
+import numpy as np
+from tqdm import tqdm
+
+from bot.answer.coverage import decide_coverage, signals_for
+from bot.config import PROJECT_ROOT, BM25Settings, ChunkSettings, IndexSettings, Settings, TokenizerSettings
+from bot.evaluation.embedcache import DEFAULT_CACHE_DIR, cached_encode
+from bot.evaluation.latency import STAGES, percentiles
+from bot.library.clean import CleanDocument, Paragraph
+from bot.library.passages import Passage, split_passages
+from bot.search.analyzer import Analyzer
+from bot.search.bm25 import BM25Retriever
+from bot.search.dense import DenseRetriever, flat_index
+from bot.search.embedder import Embedder
+from bot.search.fusion import fuse_rrf, fuse_weighted, max_pool
+from bot.search.hits import Hit
+
+RETRIEVER_NAMES = ("bm25", "dense", "hybrid-rrf", "hybrid-weighted")
+LABELLED_MEASURES = ("nDCG@10", "R@1", "R@3", "R@10", "RR@10")
+BEIR_MEASURES = ("nDCG@10", "R@1", "R@3", "R@10", "RR@10", "R@100")
+RECALL_CURVE = (1, 2, 3, 5, 10, 20, 50, 100)
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    retrievers: tuple[str, ...] = RETRIEVER_NAMES
+    index: IndexSettings = field(default_factory=IndexSettings)
+    rrf_k: int = 60
+    dense_weight: float = 0.5
+    depth: int = 1000
+    bm25_unit: str = "document"  # BEIR only: BM25 over whole documents or over passages
+    whole_documents_too: bool = False  # BEIR only: dense also scores the whole document
+    bm25_floor: float | None = 0.0  # weighted fusion: BM25 normalised from 0 (None: list minimum)
+
+
+@dataclass
+class SearchSpace:
+    """What the retrievers search: passages, and for BEIR the document each passage belongs to."""
+
+    passages: list[Passage]
+    bm25: BM25Retriever
+    dense: DenseRetriever
+    parent: dict[str, str] | None = None  # passage id -> document id; None for passage-level runs
+    bm25_is_document_level: bool = False
+
+
+@dataclass
+class RunResult:
+    runs: dict[str, dict[str, list[Hit]]]  # retriever -> query id -> ranked hits
+    latency: dict[str, list[float]]  # stage or retriever -> seconds per query
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)  # query id -> its embedding
+
+
+def _whole(doc_id: str, text: str) -> CleanDocument:
+    return CleanDocument(doc_id, text, (Paragraph(1, 0, len(text), None),))
+
+
+def build_space(doc_texts: dict[str, str], config: EvalConfig, embedder: Embedder, *,
+                split_documents: bool, progress: bool, cache_dir: Path = DEFAULT_CACHE_DIR,
+                passages: list[Passage] | None = None) -> SearchSpace:
+    """Passages (given, or cut from `doc_texts`), BM25 statistics and cached embeddings.
+
+    With `split_documents`, each document is cut into (overlapping) passages; with
+    `config.whole_documents_too` the whole document (as far as the model reads it) is kept as one
+    more passage beside them, so max-pooling can pick the better of the two views.
+    """
+    analyzer = Analyzer(config.index.tokenizer)
+    parent = None
+    groups: list[list[Passage]] = [passages] if passages is not None else []
+    if passages is None:
+        whole = [Passage(d, d, t, 0, len(t), 1, 1, None) for d, t in doc_texts.items()]
+        if split_documents:
+            windows = [piece for d, t in doc_texts.items() if t.strip()
+                       for piece in split_passages(_whole(d, t), config.index.chunk)]
+            groups = [whole, windows] if config.whole_documents_too else [windows]
+        else:
+            groups = [whole]
+        parent = {p.id: p.doc_id for group in groups for p in group}
+    passages = [p for group in groups for p in group]
+    ids = [p.id for p in passages]
+    vectors = np.vstack([cached_encode([p.text for p in group], embedder, cache_dir, progress=progress)[0]
+                         for group in groups])
+    dense = DenseRetriever(ids, flat_index(vectors), embedder)
+    bm25_settings = config.index.bm25
+    document_level = parent is not None and config.bm25_unit == "document"
+    if document_level:
+        unit_ids, unit_texts = list(doc_texts), list(doc_texts.values())
+    else:
+        unit_ids, unit_texts = ids, [p.text for p in passages]
+    terms = [analyzer(t) for t in tqdm(unit_texts, desc="BM25 terms", disable=not progress)]
+    bm25 = BM25Retriever(unit_ids, terms, analyzer, bm25_settings.k1, bm25_settings.b, bm25_settings.idf)
+    return SearchSpace(passages, bm25, dense, parent, document_level)
+
+
+def run_queries(space: SearchSpace, queries: dict[str, str], config: EvalConfig, k: int = 100,
+                progress: bool = True) -> RunResult:
+    """Every retriever on every query; each stage is run once per query and timed."""
+    runs: dict[str, dict[str, list[Hit]]] = {name: {} for name in config.retrievers}
+    latency: dict[str, list[float]] = {name: [] for name in (*STAGES, *config.retrievers)}
+    vectors: dict[str, np.ndarray] = {}
+    depth = max(config.depth, k)
+    for qid, text in tqdm(queries.items(), desc="queries", disable=not progress):
+        t0 = time.perf_counter()
+        vector = vectors[qid] = space.dense.embedder.encode_query(text)
+        t1 = time.perf_counter()
+        lexical = space.bm25.search(text, depth)
+        if space.parent is not None and not space.bm25_is_document_level:
+            lexical = max_pool(lexical, space.parent, depth)
+        t2 = time.perf_counter()
+        semantic = space.dense.search_vector(vector, depth)
+        t3 = time.perf_counter()
+        if space.parent is not None:
+            semantic = max_pool(semantic, space.parent, depth)
+        fused = {}
+        if "hybrid-rrf" in config.retrievers:
+            fused["hybrid-rrf"] = fuse_rrf([lexical, semantic], k=config.rrf_k, limit=k)
+        if "hybrid-weighted" in config.retrievers:
+            w = config.dense_weight
+            fused["hybrid-weighted"] = fuse_weighted([lexical, semantic], [1 - w, w], limit=k,
+                                                     floors=[config.bm25_floor, None])
+        t4 = time.perf_counter()
+        stage = {"embed": t1 - t0, "bm25": t2 - t1, "faiss": t3 - t2, "fusion": t4 - t3}
+        for name, seconds in stage.items():
+            latency[name].append(seconds)
+        totals = {"bm25": stage["bm25"], "dense": stage["embed"] + stage["faiss"],
+                  "hybrid-rrf": sum(stage.values()), "hybrid-weighted": sum(stage.values())}
+        for name in config.retrievers:
+            hits = {"bm25": lexical[:k], "dense": semantic[:k]}.get(name) or fused.get(name, [])
+            runs[name][qid] = hits
+            latency[name].append(totals[name])
+    return RunResult(runs, latency, vectors)
+
+
+def _run_dict(hits_by_query: dict[str, list[Hit]]) -> dict[str, dict[str, float]]:
+    # ir-measures orders by score; strictly decreasing pseudo-scores keep our tie-breaking.
+    return {qid: {h.id: float(len(hits) - h.rank + 1) for h in hits} for qid, hits in hits_by_query.items()}
+
+
+def compute_metrics(qrels: dict[str, dict[str, int]], hits_by_query: dict[str, list[Hit]],
+                    measures: tuple[str, ...]) -> dict[str, float]:
+    """Aggregate metrics over the judged queries, with ir-measures (trec_eval semantics)."""
+    parsed = [ir_measures.parse_measure(m) for m in measures]
+    run = _run_dict({q: h for q, h in hits_by_query.items() if q in qrels})
+    for qid in qrels:  # a query with no results still counts, as zero
+        run.setdefault(qid, {})
+    if not qrels:  # nothing judged (e.g. the triage-only holdout split): no figure, not zero
+        return {str(m): None for m in parsed}
+    values = ir_measures.calc_aggregate(parsed, qrels, run)
+    return {str(m): float(values.get(m, 0.0)) for m in parsed}
+
+
+def _fit_settings(args: argparse.Namespace, beir: bool) -> EvalConfig:
+    defaults = IndexSettings()
+    max_words = args.max_words if args.max_words is not None else (0 if beir else defaults.chunk.max_words)
+    index = IndexSettings(
+        chunk=ChunkSettings(max_words=max_words or 10**9, overlap_words=args.overlap),
+        tokenizer=TokenizerSettings(stopwords=args.stopwords, stemmer=args.stemmer),
+        bm25=BM25Settings(k1=args.k1, b=args.b, idf=args.idf),
+        max_seq_length=args.max_seq_length,
+    )
+    retrievers = tuple(r.strip() for r in args.retrievers.split(",") if r.strip())
+    unknown = set(retrievers) - set(RETRIEVER_NAMES)
+    if unknown:
+        raise SystemExit(f"error: unknown retriever(s) {', '.join(sorted(unknown))}; "
+                         f"choose from {', '.join(RETRIEVER_NAMES)}")
+    return EvalConfig(retrievers, index, args.rrf_k, args.dense_weight, args.depth, args.bm25_unit,
+                      args.whole_documents_too, 0.0 if args.bm25_norm == "zero" else None)
+
+
+def evaluate_beir(folder: Path, config: EvalConfig, embedder: Embedder, progress: bool,
+                  limit: int | None = None) -> dict:
+    from bot.evaluation.beir import load_beir
+
+    collection = load_beir(folder)
+    texts = {d: f"{title} {text}".strip() for d, (title, text) in collection.corpus.items()}
+    split = config.index.chunk.max_words < 10**9
+    space = build_space(texts, config, embedder, split_documents=split, progress=progress)
+    queries = dict(list(collection.queries.items())[:limit]) if limit else collection.queries
+    qrels = {q: collection.qrels[q] for q in queries}
+    result = run_queries(space, queries, config, k=100, progress=progress)
+    metrics = {name: compute_metrics(qrels, result.runs[name], BEIR_MEASURES) for name in config.retrievers}
+    curves = {name: compute_metrics(qrels, result.runs[name], tuple(f"R@{k}" for k in RECALL_CURVE))
+              for name in config.retrievers}
+    return {"name": collection.name, "kind": "beir", "queries": len(queries), "documents": len(collection.corpus),
+            "passages": len(space.passages), "metrics": metrics, "curves": curves, "result": result}
+
+
+def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConfig, embedder: Embedder,
+                      split: str | None, progress: bool) -> dict:
+    from bot.answer.triage import DEFAULT_TRIAGE_FILE, load_triage
+    from bot.evaluation.labelled import load_questions, passage_qrels
+    from bot.library.corpus import load_library, passages_of
+
+    _, docs = load_library(settings.seeds_dir)
+    passages = passages_of(docs, config.index.chunk)
+    texts = {d.entry.id: d.clean.text for d in docs}
+    questions = load_questions(questions_path, texts, split)
+    space = build_space(texts, config, embedder, split_documents=False, progress=progress, passages=passages)
+    queries = {q.id: q.question for q in questions}
+    qrels = passage_qrels(questions, passages)
+    result = run_queries(space, queries, config, k=10, progress=progress)
+    metrics = {name: compute_metrics(qrels, result.runs[name], LABELLED_MEASURES) for name in config.retrievers}
+    curves = {name: compute_metrics(qrels, result.runs[name], tuple(f"R@{k}" for k in RECALL_CURVE if k <= 10))
+              for name in config.retrievers}
+
+    # Coverage: is the library judged to answer the question? The app's own rule and signals.
+    coverage = {"in": [], "out": [], "procedural": []}
+    answered_ids = set()
+    for q in questions:
+        closest = result.runs["dense"][q.id] if "dense" in result.runs else space.dense.search(q.question, 1)
+        signals = signals_for(q.question, closest, space.bm25)
+        answered = decide_coverage(signals, settings.coverage)
+        if answered:
+            answered_ids.add(q.id)
+        if q.in_scope:
+            coverage["in"].append(answered)
+        elif q.category == "out_of_scope":
+            coverage["out"].append(answered)
+        else:  # on topic, but asks only what the documents do not say (what to do)
+            coverage["procedural"].append(answered)
+    main = "hybrid-weighted" if "hybrid-weighted" in result.runs else config.retrievers[0]
+    answered_qrels = {q: r for q, r in qrels.items() if q in answered_ids}
+    r3_answered = compute_metrics(answered_qrels, result.runs[main], ("R@3",))["R@3"]
+    triage_set = load_triage(Path(settings.prompts_dir) / DEFAULT_TRIAGE_FILE.name, embedder.encode)
+    with_model = {q.id: triage_set.assess(q.question, result.vectors[q.id]).urgent for q in questions}
+    rules_only = {q.id: triage_set.rules_only(q.question).urgent for q in questions}
+    extra = {
+        "coverage": {
+            "out_of_scope_refused": _share(coverage["out"], False),
+            "in_scope_wrongly_refused": _share(coverage["in"], False),
+            f"answered_R@3_{main}": r3_answered,
+            "procedural_answered": _share(coverage["procedural"], True),
+        },
+        "triage": _triage_figures(questions, with_model),
+        "triage_rules_only": _triage_figures(questions, rules_only),
+    }
+    return {"name": f"labelled-{split or 'all'}", "kind": "labelled", "queries": len(qrels),
+            "documents": len(docs), "passages": len(passages), "metrics": metrics, "curves": curves,
+            "result": result, "extra": extra, "questions": len(questions)}
+
+
+def _triage_figures(questions, flagged: dict[str, bool]) -> dict[str, float | None]:
+    """Recall on urgent questions; false alarms on non-urgent situations and on general questions."""
+    groups = {"urgent": [], "non_urgent": [], "general": []}
+    for q in questions:
+        groups[q.category if q.category in groups else "general"].append(flagged[q.id])
+    return {"urgent_recall": _share(groups["urgent"], True),
+            "non_urgent_false_alarm": _share(groups["non_urgent"], True),
+            "general_false_alarm": _share(groups["general"], True)}
+
+
+def _share(values: list[bool], wanted: bool) -> float | None:
+    return sum(v == wanted for v in values) / len(values) if values else None
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.evaluation.report import write_outputs
+
+    progress = not args.quiet and not args.json
+    settings = Settings.from_env()
+    if args.seeds:
+        settings = replace(settings, seeds_dir=Path(args.seeds))
+    config = _fit_settings(args, beir=bool(args.beir))
+    embedder = Embedder(settings.resolved_model_path(), config.index.max_seq_length)
+    if args.beir:
+        outcome = evaluate_beir(Path(args.beir), config, embedder, progress, args.limit_queries)
+    else:
+        split = None if args.split == "all" else args.split
+        outcome = evaluate_labelled(Path(args.questions), settings, config, embedder, split, progress)
+    summary = {name: dict(values) for name, values in outcome["metrics"].items()}
+    for name in config.retrievers:
+        summary[name].update({f"latency_{k}": v for k, v in percentiles(outcome["result"].latency[name]).items()})
+    summary.update(outcome.get("extra", {}))
+    out_dir = Path(args.out) if args.out else PROJECT_ROOT / "runs" / \
+        f"{outcome['name']}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
+    write_outputs(out_dir, outcome, config, summary)
+    if args.json:
+        print(json.dumps(summary, indent=1, sort_keys=True))
+    else:
+        print((out_dir / "report.md").read_text(encoding="utf-8"))
+        print(f"written to {out_dir}", file=sys.stderr)
+    return 0
+
+
+def add_eval_parser(sub) -> None:
+    p = sub.add_parser("eval", help="measure retrieval, coverage and triage (labelled set or a BEIR folder)")
+    p.add_argument("--beir", metavar="PATH", help="a BEIR-format folder (corpus.jsonl, queries.jsonl, qrels/test.tsv)")
+    p.add_argument("--questions", default=str(PROJECT_ROOT / "seeds" / "eval" / "questions.jsonl"),
+                   help="labelled question set (default: seeds/eval/questions.jsonl)")
+    p.add_argument("--seeds", help="seeds folder the labelled set refers to")
+    p.add_argument("--split", choices=("dev", "test", "holdout", "all"), default="test",
+                   help="labelled set split (default test; holdout holds triage questions only)")
+    p.add_argument("--retrievers", default=",".join(RETRIEVER_NAMES),
+                   help=f"comma-separated, from {', '.join(RETRIEVER_NAMES)}")
+    p.add_argument("--max-words", type=int, default=None,
+                   help="passage size in words (default: the index setting; BEIR: 0 = whole documents)")
+    p.add_argument("--overlap", type=int, default=0, help="words of overlap between passages")
+    p.add_argument("--stemmer", choices=("porter", "english", "none"), default=TokenizerSettings().stemmer)
+    p.add_argument("--stopwords", choices=("lucene", "none"), default=TokenizerSettings().stopwords)
+    p.add_argument("--k1", type=float, default=BM25Settings().k1)
+    p.add_argument("--b", type=float, default=BM25Settings().b)
+    p.add_argument("--idf", choices=("lucene", "okapi"), default=BM25Settings().idf)
+    p.add_argument("--bm25-unit", choices=("document", "passage"), default="document",
+                   help="BEIR: BM25 over whole documents (default) or over passages, max-pooled")
+    p.add_argument("--whole-documents-too", action="store_true",
+                   help="BEIR with --max-words: dense also embeds each whole document, max-pooled with its passages")
+    p.add_argument("--rrf-k", type=int, default=60)
+    p.add_argument("--dense-weight", type=float, default=0.5, help="weighted fusion: weight of the dense score")
+    p.add_argument("--bm25-norm", choices=("zero", "min"), default="zero",
+                   help="weighted fusion: BM25 scores normalised from 0 (default) or from the list minimum")
+    p.add_argument("--depth", type=int, default=1000, help="candidates per retriever before fusion")
+    p.add_argument("--max-seq-length", type=int, default=IndexSettings().max_seq_length)
+    p.add_argument("--limit-queries", type=int, default=None, help="BEIR: only the first N queries (smoke runs)")
+    p.add_argument("--out", help="output folder (default: runs/<name>-<time>/)")
+    p.add_argument("--json", action="store_true", help="print one JSON object {retriever: {metric: value}}")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_eval)

@@ -1,0 +1,116 @@
+"""Cut a cleaned document into passages short enough to quote.
+
+Passages follow sentence boundaries, never cut a word, and remember their exact `[start, end)`
+span in the cleaned text, so `clean_text[start:end] == passage.text` always holds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from bot.config import ChunkSettings
+from bot.library.clean import CleanDocument
+
+# A sentence ends at . ! or ? (plus any closing quotes or brackets) followed by whitespace.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s)")
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    paragraph: int
+    paragraph_end: int
+    page: int | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A sentence, or a word window of an over-long sentence, inside one paragraph."""
+
+    start: int
+    end: int
+    words: int
+    paragraph: int
+    page: int | None
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of the sentences in text[start:end], trimmed of surrounding whitespace."""
+    end = len(text) if end is None else end
+    spans, pos = [], start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        spans.append((pos, match.end()))
+        pos = match.end()
+    spans.append((pos, end))
+    trimmed = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            trimmed.append((s, e))
+    return trimmed
+
+
+def _units(doc: CleanDocument, max_words: int) -> list[_Unit]:
+    units = []
+    for para in doc.paragraphs:
+        for s, e in sentence_spans(doc.text, para.start, para.end):
+            words = [m.span() for m in _WORD.finditer(doc.text, s, e)]
+            for i in range(0, len(words), max_words):
+                window = words[i:i + max_words]
+                units.append(_Unit(window[0][0], window[-1][1], len(window), para.number, para.page))
+    return units
+
+
+def split_passages(doc: CleanDocument, settings: ChunkSettings) -> list[Passage]:
+    """Pack consecutive sentences into passages of at most `max_words` words.
+
+    With `overlap_words`, each passage after the first starts with the last whole sentences of
+    the previous one (up to that many words), so a fact that straddles a boundary is still found
+    whole in one passage. A passage never runs across a page break.
+    """
+    if settings.max_words < 1 or settings.overlap_words < 0:
+        raise ValueError("max_words must be >= 1 and overlap_words >= 0")
+    units = _units(doc, settings.max_words)
+    groups: list[list[_Unit]] = []
+    current: list[_Unit] = []
+    for unit in units:
+        words = sum(u.words for u in current)
+        if current and (words + unit.words > settings.max_words or unit.page != current[-1].page):
+            groups.append(current)
+            current = _overlap_tail(current, settings.overlap_words, settings.max_words, unit)
+        current.append(unit)
+    if current:
+        groups.append(current)
+    passages = []
+    for group in groups:
+        start, end = group[0].start, group[-1].end
+        passages.append(Passage(
+            id=f"{doc.doc_id}:{start}-{end}", doc_id=doc.doc_id, text=doc.text[start:end],
+            start=start, end=end, paragraph=group[0].paragraph, paragraph_end=group[-1].paragraph,
+            page=group[0].page,
+        ))
+    return passages
+
+
+def _overlap_tail(previous: list[_Unit], overlap_words: int, max_words: int, incoming: _Unit) -> list[_Unit]:
+    tail: list[_Unit] = []
+    budget = min(overlap_words, max_words - incoming.words)
+    for unit in reversed(previous):
+        if unit.page != incoming.page or unit.words > budget:
+            break
+        tail.insert(0, unit)
+        budget -= unit.words
+    # The tail must not be the whole previous passage, or passages would repeat.
+    return tail if len(tail) < len(previous) else tail[1:]

@@ -1,0 +1,122 @@
+"""The web app: an app factory in the style of Flask's tutorial, pages and a JSON twin.
+
+The answer engine (index, model, prompts) is loaded once when the app is created, so a broken
+index or prompts file stops start-up with a clear message instead of failing on the first
+question, and `/healthz` is only served by an app that is ready.
+
+Privacy: the access log records method, path (never the query string), status and duration.
+Pages post their form, so a question never reaches an address bar, browser history or a log.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+from flask import Flask, g, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_talisman import Talisman
+from werkzeug.exceptions import HTTPException
+
+from bot.config import PROJECT_ROOT
+from bot.web.responses import error_response
+
+access_log = logging.getLogger("bot.access")
+
+# No inline script or style anywhere; nothing is loaded from another origin.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'none'",
+    "object-src": "'none'",
+}
+MAX_REQUEST_BYTES = 64 * 1024
+DEFAULT_RATE_LIMIT = "120 per minute"  # per client address; a whole staff room behind one NAT fits  # far above any question (1,000 characters) but bounded
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. `config["ENGINE"]` may carry a ready AnswerEngine (tests share one)."""
+    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "web" / "templates"),
+                static_folder=str(PROJECT_ROOT / "web" / "static"), static_url_path="/static")
+    app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES)
+    app.json.sort_keys = False  # keep the answer object in contract order: question first
+    app.config.update(config or {})
+    if app.config.get("ENGINE") is None:
+        from bot.answer.engine import AnswerEngine
+
+        app.config["ENGINE"] = AnswerEngine.load()
+
+    Talisman(app, force_https=False, strict_transport_security=False, session_cookie_secure=False,
+             content_security_policy=CONTENT_SECURITY_POLICY, referrer_policy="no-referrer",
+             frame_options="DENY", permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()"})
+
+    from bot.web.api import api
+    from bot.web.pages import pages
+
+    app.register_blueprint(pages)
+    app.register_blueprint(api)
+    _limit_answers(app)
+
+    @app.before_request
+    def _start_timer() -> None:
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _log_and_cache(response):
+        # request.path never includes the query string, where GET /api/ask carries the question.
+        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        access_log.info("%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed)
+        if request.path.startswith(("/ask", "/api/ask")):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        return error_response(exc.code or 500, _CODES.get(exc.code, "http_error"), _MESSAGES.get(exc.code, exc.description))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        logging.getLogger("bot.web.app").error("unexpected error on %s %s: %s", request.method, request.path,
+                                           type(exc).__name__)
+        return error_response(500, "internal_error", "Something went wrong on our side. Please try again.")
+
+    return app
+
+
+def _limit_answers(app: Flask) -> None:
+    """Per-client limit on questions (pages and API together), in memory, per server process.
+
+    `RATE_LIMIT` (or $BOT_RATE_LIMIT) is a flask-limiter rule such as "120 per minute"; "off"
+    switches it off (for load benchmarks). Counts live in this process's memory unless
+    `RATE_LIMIT_STORAGE` ($BOT_RATE_LIMIT_STORAGE) names a shared store such as redis://host:6379
+    (several processes behind one balancer). Only answering is limited: sources, pages and
+    /healthz stay free so a DSL checking citations is never locked out.
+    """
+    rule = app.config.get("RATE_LIMIT") or os.environ.get("BOT_RATE_LIMIT") or DEFAULT_RATE_LIMIT
+    storage = app.config.get("RATE_LIMIT_STORAGE") or os.environ.get("BOT_RATE_LIMIT_STORAGE", "memory://")
+    limiter = Limiter(get_remote_address, app=app, storage_uri=storage, enabled=rule != "off",
+                      headers_enabled=True)
+    shared = limiter.shared_limit(rule if rule != "off" else DEFAULT_RATE_LIMIT, scope="answers")
+    for endpoint in ("pages.answer_page", "api.ask_get", "api.ask_post"):
+        app.view_functions[endpoint] = shared(app.view_functions[endpoint])
+    app.extensions["bot_limiter"] = limiter  # the route decorators only hold a weak reference
+
+
+_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "request_too_large",
+          415: "unsupported_media_type", 429: "too_many_requests"}
+_MESSAGES = {
+    400: "The request could not be read.",
+    404: "There is nothing at this address.",
+    405: "This address does not accept that method.",
+    413: f"The request is too large (at most {MAX_REQUEST_BYTES // 1024} KiB).",
+    415: "Send the question as JSON (Content-Type: application/json).",
+    429: "Too many questions from this address in a short time. Please wait a minute and try again.",
+}
+

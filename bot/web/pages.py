@@ -1,0 +1,77 @@
+"""HTML pages: ask, answer, source view, library and contacts. Each has a JSON twin in bot/web/api.py."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from bot.answer.engine import QuestionError
+from bot.web.responses import error_response, source_summary
+
+pages = Blueprint("pages", __name__)
+
+
+def _engine():
+    return current_app.config["ENGINE"]
+
+
+def _ask_page(status: int = 200, error: str | None = None, question: str = ""):
+    engine = _engine()
+    return render_template("ask.html", messages=engine.messages, error=error, question=question,
+                           escalation=engine.escalation_book.escalation(False, engine.school)), status
+
+
+@pages.get("/")
+def ask_form():
+    return _ask_page()
+
+
+@pages.post("/ask")
+def answer_page():
+    engine = _engine()
+    question = request.form.get("question", "")
+    try:
+        answer = engine.ask(question)
+    except QuestionError as exc:
+        return _ask_page(400, str(exc).capitalize() + ".",
+                         question[:engine.settings.answer.max_question_chars])
+    for item in answer["passages"]:
+        quote, (start, end) = item["quote"], item["highlight"][0]
+        item["parts"] = (quote[:start], quote[start:end], quote[end:])
+    return render_template("answer.html", answer=answer, messages=engine.messages)
+
+
+def _span(text_length: int) -> tuple[int, int] | None:
+    """The cited [start, end) from the query string, when it is a valid span of the document."""
+    try:
+        start, end = int(request.args["start"]), int(request.args["end"])
+    except (KeyError, ValueError):
+        return None
+    return (start, end) if 0 <= start < end <= text_length else None
+
+
+@pages.get("/sources/<doc_id>")
+def source_page(doc_id: str):
+    doc = _engine().index.documents.get(doc_id)
+    if doc is None:
+        return error_response(404, "unknown_source", "There is no document with that id in this library.")
+    span = _span(len(doc.text))
+    asked = "start" in request.args or "end" in request.args
+    parts = (doc.text[:span[0]], doc.text[span[0]:span[1]], doc.text[span[1]:]) if span else (doc.text, "", "")
+    return render_template("source.html", doc=doc, info=source_summary(doc, _engine().index.passage_counts.get(doc.id, 0)),
+                           parts=parts, span=span, bad_span=asked and span is None)
+
+
+@pages.get("/library")
+def library_page():
+    counts = _engine().index.passage_counts
+    docs = [source_summary(doc, counts.get(doc.id, 0)) for doc in _engine().index.documents.values()]
+    return render_template("library.html", docs=docs, index=_engine().index.manifest)
+
+
+@pages.get("/contacts")
+def contacts_page():
+    engine = _engine()
+    book = engine.escalation_book
+    return render_template("contacts.html", contacts=book.all_contacts(engine.school),
+                           urgent=book.escalation(True, engine.school), calm=book.escalation(False, engine.school),
+                           lead_source=book.lead_source)

@@ -1,0 +1,43 @@
+"""Answer composition on hand-made passages: duplicates, highlight, citation."""
+
+from bot.answer.compose import best_sentence, citation, near_duplicate, pick_passages
+from bot.library.passages import Passage
+
+
+def passage(pid, text, paragraph=1, paragraph_end=None, page=None):
+    return Passage(pid, "doc", text, 0, len(text), paragraph, paragraph_end or paragraph, page)
+
+
+def test_a_passage_repeated_inside_a_longer_one_is_a_near_duplicate():
+    short = "AI-generated content is illegal in the UK."
+    longer = "Police said that AI-generated content is illegal in the UK, and schools must report it."
+    assert near_duplicate(short, longer, 0.8)
+    assert not near_duplicate(short, "Nudifying means editing a picture to make someone appear naked.", 0.8)
+
+
+def test_pick_passages_keeps_rank_order_skips_repeats_and_stops_at_the_limit():
+    ranked = [passage("a", "The content is illegal in the UK."),
+              passage("b", "The content is illegal in the UK, police said."),
+              passage("c", "Teachers asked for guidance."),
+              passage("d", "Victims suffer real harm."),
+              passage("e", "Apps make this quick.")]
+    assert [p.id for p in pick_passages(ranked, 3, 0.8)] == ["a", "c", "d"]
+
+
+def test_best_sentence_prefers_rare_query_words_and_falls_back_to_the_first():
+    quote = "Schools were sent guidance. Nudifying is editing a photo to look naked. Schools must act."
+    idf = {"school": 0.2, "nudifi": 3.0, "photo": 1.0}
+    def analyzer(text):
+        return [w.lower().rstrip(".").replace("nudifying", "nudifi").replace("schools", "school")
+                for w in text.split()]
+    start, end = best_sentence(quote, ["nudifi", "school"], analyzer, idf)
+    assert quote[start:end] == "Nudifying is editing a photo to look naked."
+    start, end = best_sentence(quote, ["unrelated"], analyzer, idf)
+    assert quote[start:end] == "Schools were sent guidance."
+
+
+def test_citation_names_publisher_title_date_and_place():
+    assert citation("NCA", "Guidance", "2025-06-27", passage("a", "x", 3, 5)) == \
+        "NCA, Guidance (2025-06-27), paragraphs 3-5"
+    assert citation("School", "Handbook", None, passage("a", "x", 2, page=4)) == \
+        "School, Handbook (date not stated), paragraph 2, page 4"

@@ -1,0 +1,125 @@
+"""The answer engine end to end on the default library: the answer contract a DSL relies on."""
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from bot.answer.compose import near_duplicate
+from bot.answer.engine import QuestionError, clean_question
+from bot.evaluation.labelled import DEFAULT_QUESTIONS
+from tests.conftest import PROJECT_ROOT
+from tests.test_cli import run_bot
+
+SCHEMA_COPY = PROJECT_ROOT / "web" / "static" / "answer.schema.json"
+SHARED_SCHEMA = PROJECT_ROOT.parent / "shared" / "contract" / "answer.schema.json"
+
+
+@pytest.fixture(scope="module")
+def validator():
+    return jsonschema.Draft202012Validator(json.loads(SCHEMA_COPY.read_text(encoding="utf-8")))
+
+
+@pytest.mark.skipif(not SHARED_SCHEMA.exists(), reason="the shared contract folder is not beside this checkout")
+def test_the_schema_copy_matches_the_shared_contract():
+    assert json.loads(SCHEMA_COPY.read_text()) == json.loads(SHARED_SCHEMA.read_text())
+
+
+@pytest.mark.slow
+def test_every_quote_over_the_whole_labelled_set_is_exact_at_its_span(engine, validator):
+    """Every answer validates, and every quote is the cleaned document's text at its span."""
+    questions = [json.loads(line)["question"] for line in DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()]
+    quotes = 0
+    for question in questions:
+        answer = engine.ask(question)
+        validator.validate(answer)
+        assert len(answer["passages"]) <= engine.settings.answer.max_passages
+        for item in answer["passages"]:
+            doc = engine.index.documents[item["source"]["id"]]
+            start, end = item["location"]["start"], item["location"]["end"]
+            assert doc.text[start:end] == item["quote"]
+            (h_start, h_end), = item["highlight"]
+            assert 0 <= h_start < h_end <= len(item["quote"])
+            quotes += 1
+        texts = [p["quote"] for p in answer["passages"]]
+        assert not any(near_duplicate(a, b, engine.settings.answer.near_duplicate)
+                       for i, a in enumerate(texts) for b in texts[i + 1:])
+    assert quotes > len(questions)  # most questions are answered with several quotes
+
+
+@pytest.mark.slow
+def test_an_answered_question_quotes_the_passage_that_answers_it(engine):
+    answer = engine.ask("Is an AI-made nude picture of a pupil actually illegal?")
+    assert answer["answered"] and not answer["urgent"]
+    highlighted = [p["quote"][slice(*p["highlight"][0])] for p in answer["passages"]]
+    assert any("illegal" in sentence for sentence in highlighted)
+    assert answer["passages"][0]["citation"].startswith("BBC News")
+    assert answer["escalation"]["urgent"] is False
+
+
+@pytest.mark.slow
+def test_an_urgent_question_gets_the_urgent_escalation_first(engine):
+    answer = engine.ask("A girl in Year 9 has just told me someone will send a fake nude of her to everyone "
+                        "tonight unless she pays")
+    assert answer["urgent"] is True
+    assert answer["escalation"]["urgent"] is True
+    assert answer["escalation"]["contacts"][0]["phone"] == "999"
+
+
+@pytest.mark.slow
+def test_an_out_of_scope_question_is_not_covered_but_still_gets_contacts(engine, validator):
+    answer = engine.ask("When do we break up for the Christmas holidays?")
+    validator.validate(answer)
+    assert answer["answered"] is False and answer["passages"] == []
+    assert "does not cover" in answer["not_covered"]
+    assert answer["escalation"]["contacts"]
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("", "please type a question"),
+    ("   \n\t ", "please type a question"),
+    ("\x00\x01", "please type a question"),
+    ("x" * 1001, "too long"),
+    (None, "must be text"),
+    (["a list"], "must be text"),
+])
+def test_unusable_questions_are_refused_with_a_plain_reason(bad, message):
+    with pytest.raises(QuestionError, match=message):
+        clean_question(bad, 1000)
+
+
+def test_questions_are_tidied_not_rewritten():
+    assert clean_question("  is\x00 it\n\nillegal?\u200b ", 1000) == "is it illegal?"
+    assert clean_question("<script>alert(1)</script>", 1000) == "<script>alert(1)</script>"
+
+
+@pytest.mark.slow
+def test_cli_ask_prints_quotes_citations_and_contacts_and_json():
+    text = run_bot("ask", "is a fake nude of a pupil illegal?")
+    assert text.returncode == 0, text.stderr
+    assert "BBC News" in text.stdout and "Contacts:" in text.stdout and "0808 800 5000" in text.stdout
+    urgent = run_bot("ask", "a boy in my class has just been sent a fake nude of himself and told to pay by tonight")
+    assert urgent.stdout.lstrip("=\n").startswith("URGENT")
+    as_json = run_bot("ask", "--json", "what is nudifying?")
+    answer = json.loads(as_json.stdout)
+    assert answer["answered"] and answer["passages"]
+
+
+@pytest.mark.slow
+def test_cli_ask_refuses_to_start_on_a_malformed_prompts_file(tmp_path: Path):
+    prompts = tmp_path / "prompts"
+    shutil.copytree(PROJECT_ROOT / "prompts", prompts)
+    (prompts / "escalation.toml").write_text("[calm\n", encoding="utf-8")
+    result = run_bot("ask", "--prompts-dir", str(prompts), "is it illegal?")
+    assert result.returncode == 2
+    assert "escalation.toml: not valid TOML" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_cli_ask_refuses_an_empty_question_cleanly():
+    result = run_bot("ask", "   ")
+    assert result.returncode == 2 and "please type a question" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,93 @@
+"""Escalation contacts: loaded from prompts/, checked at start-up, urgent first, school slots shown."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.answer.escalation import UNSET_TEXT, load_escalation, load_messages, load_school
+from tests.conftest import PROJECT_ROOT, assert_refused
+
+PROMPTS = PROJECT_ROOT / "prompts"
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_escalation()
+
+
+def test_urgent_variant_puts_999_first_and_says_what_not_to_do(book):
+    esc = book.escalation(True, load_school())
+    assert esc["urgent"] is True
+    assert esc["contacts"][0]["phone"] == "999"
+    assert "999" in esc["message"]
+    assert any("do not view" in step.lower() for step in esc["steps"])
+    assert all(c["source"] for c in esc["contacts"])
+
+
+def test_calm_variant_omits_999_but_keeps_the_helplines(book):
+    esc = book.escalation(False, load_school())
+    phones = {c["phone"] for c in esc["contacts"]}
+    assert "999" not in phones
+    assert {"0808 800 5000", "0344 381 4772", "0800 1111"} <= phones
+
+
+def test_every_national_contact_carries_a_source_and_a_review_date(book):
+    for contact in book.contacts:
+        assert contact.source.startswith("https://")
+        assert contact.reviewed and len(contact.reviewed) == 10
+
+
+def test_unset_school_slots_say_ask_your_school_office(book, tmp_path: Path):
+    esc = book.escalation(False, load_school(PROMPTS / "school.toml"))
+    dsl = esc["contacts"][0]
+    assert dsl["name"].startswith("Designated safeguarding lead")
+    assert dsl["phone"] is None and UNSET_TEXT in dsl["note"]
+
+
+def test_set_school_slots_show_name_and_number(book, tmp_path: Path):
+    school = tmp_path / "school.toml"
+    school.write_text('region = "england"\n[dsl]\nname = "Ms A. Example"\nphone = "01234 567890"\n', encoding="utf-8")
+    esc = book.escalation(False, load_school(school))
+    dsl = esc["contacts"][0]
+    assert dsl["name"] == "Designated safeguarding lead (DSL): Ms A. Example"
+    assert dsl["phone"] == "01234 567890" and "note" not in dsl
+    assert UNSET_TEXT in esc["contacts"][1]["note"]  # the deputy is still unset
+
+
+def test_region_switches_the_lead_title_and_adds_its_own_contacts(book, tmp_path: Path):
+    school = tmp_path / "school.toml"
+    school.write_text('region = "northern-ireland"\n', encoding="utf-8")
+    esc = book.escalation(False, load_school(school))
+    assert "designated teacher" in esc["message"]
+    assert any(c["phone"] == "028 9050 7000" for c in esc["contacts"])
+    england = book.escalation(False, load_school())
+    assert not any(c["phone"] == "028 9050 7000" for c in england["contacts"])
+
+
+GOOD = (PROMPTS / "escalation.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("broken, message", [
+    (GOOD.replace("\n[calm]\n", "\n[calm\n", 1), "not valid TOML"),
+    (GOOD.replace('phone = "0808 800 5000"', 'phone = "call us"', 1), "is not a phone number"),
+    (GOOD.replace('reviewed = "2026-11-25"', 'reviewed = "last week"', 1), "'reviewed' must be a date"),
+    (GOOD.replace('show = "urgent"', 'show = "sometimes"', 1), "'show' must be one of"),
+    (GOOD.replace('wales = "designated safeguarding person (DSP)"', "", 1), "no title for wales"),
+    (GOOD.replace('region = "northern-ireland"', 'region = "mars"', 1), "'region' must be one of"),
+])
+def test_a_malformed_escalation_file_is_refused_with_the_place_named(tmp_path: Path, broken, message):
+    assert_refused(load_escalation, tmp_path / "escalation.toml", broken, message)
+
+
+@pytest.mark.parametrize("text, message", [
+    ('region = "atlantis"\n', "region must be one of"),
+    ('[dsl]\nphone = "ring the office"\n', "is not a phone number"),
+    ('[dls]\nname = "typo"\n', "unknown setting"),
+])
+def test_a_malformed_school_file_is_refused(tmp_path: Path, text, message):
+    assert_refused(load_school, tmp_path / "school.toml", text, message)
+
+
+def test_messages_must_all_be_present(tmp_path: Path):
+    assert load_messages()["not_covered"]
+    assert_refused(load_messages, tmp_path / "messages.toml", '[messages]\nabout = "x"\n', "not_covered")

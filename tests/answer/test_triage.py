@@ -1,0 +1,133 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from bot.answer.triage import (
+    DEFAULT_TRIAGE_FILE,
+    load_examples,
+    load_model_settings,
+    load_triage,
+    load_triage_rules,
+    triage,
+)
+from bot.evaluation.labelled import DEFAULT_QUESTIONS
+from tests.conftest import assert_refused
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_triage_rules()
+
+
+@pytest.fixture(scope="module")
+def assessor(embedder):
+    return load_triage(DEFAULT_TRIAGE_FILE, embedder.encode)
+
+
+@pytest.mark.parametrize("question", [
+    "A pupil has just told me someone is threatening to post a fake nude of her unless she pays tonight",
+    "Year 9 boy says he wants to kill himself because of the deepfake",
+    "edited nudes of a girl in my class are being shared on Snapchat right now",
+])
+def test_a_child_at_risk_now_is_urgent_by_the_patterns_alone(rules, question):
+    assert triage(question, rules).urgent
+
+
+@pytest.mark.parametrize("question", [
+    "Is it illegal to make AI nude images of classmates?",
+    "What should our policy say about nudify apps?",
+    "Last year a pupil was blackmailed with an edited photo; how should we have recorded it?",
+    "When are the new laws on AI abuse images expected?",
+])
+def test_general_policy_and_past_questions_are_not_urgent(rules, assessor, embedder, question):
+    assert not triage(question, rules).urgent
+    assert not assessor.assess(question, embedder.encode_query(question)).urgent
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    # Worded unlike every pattern: no time word, no threat word, no self-harm word.
+    "Year 6 girl is sitting in the medical room shaking; a man she met gaming has a photo of her with her top off "
+    "and wants her to video call him after school",
+    "A lad in my tutor group is hiding in the toilets, someone has put a doctored picture of him in the year group chat",
+])
+def test_the_examples_model_catches_what_no_pattern_describes(rules, assessor, embedder, question):
+    result = assessor.assess(question, embedder.encode_query(question))
+    assert result.urgent and "examples" in result.reasons
+
+
+def test_crisis_words_are_urgent_whatever_the_model_says(rules):
+    assert triage("she says she wants to die", rules, probability=0.01).urgent
+
+
+def test_the_patterns_move_the_bar_but_do_not_decide_alone(rules):
+    bars = {"threshold": 0.5, "threshold_with_patterns": 0.3, "threshold_with_not_now": 0.7}
+    happening = "A pupil has just told me someone is threatening to post a fake nude of her"  # situation, harm
+    assert triage(happening, rules, 0.35, **bars).urgent
+    assert not triage(happening, rules, 0.25, **bars).urgent
+    plain = "How do fake nude apps work?"  # no pattern group decides
+    assert not triage(plain, rules, 0.45, **bars).urgent
+    assert triage(plain, rules, 0.55, **bars).urgent
+    past = "A pupil was threatened with a fake nude last year; the case is closed"  # not_now
+    assert not triage(past, rules, 0.65, **bars).urgent
+    assert triage(past, rules, 0.75, **bars).urgent
+
+
+def test_examples_are_dev_questions_with_their_labels():
+    """Test and holdout questions measure triage: none may teach the model."""
+    labelled = {}
+    for line in DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        labelled[row["question"]] = row
+    settings = load_model_settings()
+    examples = load_examples(settings.examples)
+    for wanted, texts in ((True, examples.urgent), (False, examples.not_urgent)):
+        for text in texts:
+            row = labelled.get(text)
+            assert row is not None, f"example not in the labelled set: {text[:60]!r}"
+            assert row["split"] == "dev", f"{row['id']} is a {row['split']} question"
+            assert row["urgent"] is wanted, f"{row['id']} has the other label"
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[urgent]\ncrisis = ["(unclosed"]\nsituation = ["now"]\nharm = ["nude"]\nnot_now = ["policy"]\n', "is not valid"),
+    ('[urgent]\ncrisis = ["x"]\nsituation = ["now"]\nharm = []\nnot_now = ["policy"]\n', "'harm' must be a non-empty list"),
+    ('crisis = ["x"]\n', r"\[urgent\] section missing"),
+])
+def test_a_malformed_triage_file_is_refused(tmp_path, text, message):
+    assert_refused(load_triage_rules, tmp_path / "triage.toml", text, message)
+
+
+MODEL = ('[model]\nexamples = "e.toml"\nthreshold = 0.5\nthreshold_with_patterns = 0.3\n'
+         'threshold_with_not_now = 0.7\nregularisation = 1\n')
+RULES = '[urgent]\ncrisis = ["x"]\nsituation = ["now"]\nharm = ["nude"]\nnot_now = ["policy"]\n'
+
+
+@pytest.mark.parametrize("model, message", [
+    ("", r"\[model\] section missing"),
+    (MODEL.replace("threshold = 0.5", "threshold = 1.5"), "'threshold' must be a number above 0 and below 1"),
+    (MODEL.replace("threshold_with_patterns = 0.3", "threshold_with_patterns = 0.6"), "must keep"),
+    (MODEL.replace("regularisation = 1", 'regularisation = "high"'), "'regularisation' must be a number above 0"),
+    (MODEL.replace('examples = "e.toml"\n', ""), "'examples' must name"),
+])
+def test_malformed_model_settings_are_refused(tmp_path, model, message):
+    assert_refused(load_model_settings, tmp_path / "triage.toml", RULES + model, message)
+
+
+@pytest.mark.parametrize("examples, message", [
+    ('urgent = ["a"]\n', "'not_urgent' must be a non-empty list"),
+    ('urgent = ["a", ""]\nnot_urgent = ["b"]\n', "'urgent' must be a non-empty list"),
+    ('urgent = ["a"]\nnot_urgent = ["a"]\n', "listed as both urgent and not urgent"),
+    ('urgent = ["a"\n', "not valid TOML"),
+])
+def test_malformed_examples_are_refused_with_the_file_named(tmp_path, examples, message):
+    prompts = tmp_path / "prompts"
+    shutil.copytree(DEFAULT_TRIAGE_FILE.parent, prompts)
+
+    def load(_examples_file):  # the examples are read through triage.toml, before anything is embedded
+        return load_triage(prompts / "triage.toml", lambda texts: np.zeros((len(texts), 4), dtype=np.float32))
+
+    error = assert_refused(load, prompts / "triage_examples.toml", examples, message)
+    assert "triage_examples.toml" in str(error)

@@ -1,0 +1,143 @@
+"""Evaluation plumbing: metrics against hand-computed values, BEIR reading, caching, outputs, floors."""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.cli import main
+from bot.config import Settings
+from bot.evaluation.beir import CollectionError, load_beir
+from bot.evaluation.embedcache import cache_key, cached_encode
+from bot.evaluation.evaluate import EvalConfig, compute_metrics, evaluate_labelled
+from bot.evaluation.labelled import DEFAULT_QUESTIONS
+from bot.search.hits import Hit
+
+
+def ranking(*ids):
+    return [Hit(i, 10.0 - n, n + 1) for n, i in enumerate(ids)]
+
+
+def test_metrics_match_a_hand_computed_example():
+    qrels = {"q1": {"d1": 1, "d3": 1}, "q2": {"d9": 2, "d8": 1}}
+    run = {"q1": ranking("d2", "d1", "d3"), "q2": ranking("d9", "d7")}
+    metrics = compute_metrics(qrels, run, ("nDCG@10", "R@1", "R@3", "RR@10"))
+    q1_ndcg = (1 / math.log2(3) + 1 / math.log2(4)) / (1 + 1 / math.log2(3))
+    q2_ndcg = (2 / math.log2(2)) / (2 + 1 / math.log2(3))  # trec_eval (and BEIR): gain = grade
+    assert metrics["nDCG@10"] == pytest.approx((q1_ndcg + q2_ndcg) / 2, abs=1e-4)
+    assert metrics["R@1"] == pytest.approx((0 + 0.5) / 2)
+    assert metrics["R@3"] == pytest.approx((1 + 0.5) / 2)
+    assert metrics["RR@10"] == pytest.approx((0.5 + 1) / 2)
+
+
+def test_a_query_without_results_counts_as_zero():
+    metrics = compute_metrics({"q1": {"d1": 1}, "q2": {"d2": 1}}, {"q1": ranking("d1")}, ("R@1",))
+    assert metrics["R@1"] == pytest.approx(0.5)
+
+
+def write_beir(folder: Path) -> None:
+    (folder / "qrels").mkdir(parents=True)
+    docs = [
+        ("d1", "Sextortion", "Blackmail of children with sexual images is rising, police warn."),
+        ("d2", "Nudify apps", "Apps that edit a photo to make someone appear nude are used by pupils."),
+        ("d3", "School meals", "Free school meals are available to pupils from low income families."),
+        ("d4", "Timetables", "The new timetable starts in September with longer lunch breaks."),
+    ]
+    with open(folder / "corpus.jsonl", "w", encoding="utf-8") as handle:
+        for doc_id, title, text in docs:
+            handle.write(json.dumps({"_id": doc_id, "title": title, "text": text, "metadata": {}}) + "\n")
+    with open(folder / "queries.jsonl", "w", encoding="utf-8") as handle:
+        for qid, text in [("q1", "children blackmailed with images"), ("q2", "apps making fake nude photos"),
+                          ("q3", "unjudged query")]:
+            handle.write(json.dumps({"_id": qid, "text": text, "metadata": {}}) + "\n")
+    (folder / "qrels" / "test.tsv").write_bytes(b"query-id\tcorpus-id\tscore\r\nq1\td1\t1\r\nq2\td2\t2\r\n")
+
+
+def test_beir_reader_handles_crlf_qrels_and_keeps_only_judged_queries(tmp_path: Path):
+    write_beir(tmp_path)
+    collection = load_beir(tmp_path)
+    assert collection.qrels == {"q1": {"d1": 1}, "q2": {"d2": 2}}
+    assert set(collection.queries) == {"q1", "q2"}
+    assert collection.corpus["d2"][0] == "Nudify apps"
+    with pytest.raises(CollectionError, match="missing"):
+        load_beir(tmp_path / "nothing")
+
+
+@pytest.mark.slow
+def test_eval_on_a_beir_folder_writes_report_runs_plot_and_json(tmp_path: Path, capsys):
+    write_beir(tmp_path / "tiny")
+    out = tmp_path / "out"
+    assert main(["eval", "--beir", str(tmp_path / "tiny"), "--json", "--out", str(out), "--max-words", "8",
+                 "--overlap", "3"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert set(summary) == {"bm25", "dense", "hybrid-rrf", "hybrid-weighted"}
+    for values in summary.values():
+        assert values["nDCG@10"] == pytest.approx(1.0)  # each query has one obvious answer
+        assert values["latency_p50_ms"] > 0
+    lines = (out / "hybrid-rrf.trec").read_text().splitlines()
+    qid, q0, doc, rank, score, tag = lines[0].split()
+    assert (qid, q0, rank, tag) == ("q1", "Q0", "1", "hybrid-rrf") and doc == "d1"
+    assert (out / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    report = (out / "report.md").read_text()
+    assert "nDCG@10" in report and "Latency per stage" in report
+
+
+@pytest.mark.slow
+def test_embedding_cache_serves_repeats_and_never_a_changed_input(tmp_path: Path, embedder):
+    texts = ["fake nude images of pupils", "school dinner menu"]
+    first, cached = cached_encode(texts, embedder, tmp_path, progress=False)
+    assert not cached
+    again, cached = cached_encode(texts, embedder, tmp_path, progress=False)
+    assert cached and np.array_equal(first, again)
+    changed = ["fake nude images of pupils", "school dinner menus"]
+    assert cache_key(changed, embedder) != cache_key(texts, embedder)
+    vectors, cached = cached_encode(changed, embedder, tmp_path, progress=False)
+    assert not cached and not np.array_equal(vectors[1], first[1])
+
+
+@pytest.mark.slow
+def test_hybrid_retrieval_floor_on_the_labelled_test_split(embedder):
+    """Quality floors: each set just under the figure measured with the default settings."""
+    outcome = evaluate_labelled(DEFAULT_QUESTIONS, Settings(), EvalConfig(), embedder, "test", progress=False)
+    hybrid = outcome["metrics"]["hybrid-weighted"]  # the app's default fusion
+    assert hybrid["nDCG@10"] >= HYBRID_TEST_NDCG10_FLOOR
+    assert hybrid["R@3"] >= HYBRID_TEST_R3_FLOOR
+    assert outcome["metrics"]["hybrid-rrf"]["nDCG@10"] >= RRF_TEST_NDCG10_FLOOR
+    coverage, triage = outcome["extra"]["coverage"], outcome["extra"]["triage"]
+    assert coverage["out_of_scope_refused"] >= COVERAGE_OUT_OF_SCOPE_FLOOR
+    assert coverage["in_scope_wrongly_refused"] <= COVERAGE_WRONGLY_REFUSED_CEILING
+    assert coverage["answered_R@3_hybrid-weighted"] >= ANSWERED_R3_FLOOR
+    assert triage["urgent_recall"] >= TRIAGE_RECALL_FLOOR
+    assert triage["non_urgent_false_alarm"] <= TRIAGE_FALSE_ALARM_CEILING
+    assert triage["general_false_alarm"] <= TRIAGE_GENERAL_FALSE_ALARM_CEILING
+
+
+@pytest.mark.slow
+def test_triage_floor_on_the_holdout_split(embedder):
+    """Triage patterns were revised after reading test-split misses; holdout keeps an honest check."""
+    outcome = evaluate_labelled(DEFAULT_QUESTIONS, Settings(), EvalConfig(retrievers=("bm25",)), embedder,
+                                "holdout", progress=False)
+    triage = outcome["extra"]["triage"]
+    assert triage["urgent_recall"] >= HOLDOUT_TRIAGE_RECALL_FLOOR
+    assert triage["non_urgent_false_alarm"] <= HOLDOUT_TRIAGE_FALSE_ALARM_CEILING
+
+
+# Measured on the test split with the default settings (90-word passages, BM25 normalised from 0,
+# coverage thresholds 0.45 / 0.30 / 0.42): hybrid-weighted nDCG@10 0.832, R@3 0.819; hybrid-rrf
+# nDCG@10 0.795; out-of-scope refused 0.947; in-scope wrongly refused 0.042; R@3 of answered
+# in-scope 0.819; urgent recall 1.0, false alarms 0.0 on non-urgent situations and 0.013 on general
+# questions (patterns revised after reading test misses); holdout (q384-q443, measured once):
+# urgent recall 1.0, false alarms 0.033. Each floor allows one more miss or false alarm.
+HYBRID_TEST_NDCG10_FLOOR = 0.82
+HYBRID_TEST_R3_FLOOR = 0.80
+RRF_TEST_NDCG10_FLOOR = 0.77
+COVERAGE_OUT_OF_SCOPE_FLOOR = 0.90
+COVERAGE_WRONGLY_REFUSED_CEILING = 0.07
+ANSWERED_R3_FLOOR = 0.80
+TRIAGE_RECALL_FLOOR = 0.93
+TRIAGE_FALSE_ALARM_CEILING = 0.07
+TRIAGE_GENERAL_FALSE_ALARM_CEILING = 0.03
+HOLDOUT_TRIAGE_RECALL_FLOOR = 0.96
+HOLDOUT_TRIAGE_FALSE_ALARM_CEILING = 0.07

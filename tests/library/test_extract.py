@@ -1,0 +1,74 @@
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+
+from bot.library.clean import clean_document
+from bot.library.extract import ExtractionError, extract
+from bot.library.manifest import CleaningRules
+
+HTML = """<!doctype html><html><head><title>Online safety guidance</title></head><body>
+<nav><a href="/">Home</a> | <a href="/news">News</a> | <a href="/contact">Contact us</a></nav>
+<header><h1>Example Council</h1></header>
+<main><article>
+<h2>Responding to AI-generated images of pupils</h2>
+<p>When staff learn that an AI-generated sexual image of a pupil exists, they should treat it as child sexual abuse
+material and inform the designated safeguarding lead without delay.</p>
+<p>Staff should not view, copy, download or forward the image, even to collect evidence for an investigation,
+because doing so may itself be an offence and can cause further harm to the child.</p>
+<p>The designated safeguarding lead decides whether to refer the matter to children's social care and the police,
+and records every decision with the reasons for it in the school's safeguarding records.</p>
+</article></main>
+<footer><p>Cookie preferences. Copyright Example Council. Sign up for our newsletter.</p></footer>
+</body></html>"""
+
+
+def make_pdf(path: Path, pages: list[list[str]]) -> None:
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    for paragraphs in pages:
+        pdf.add_page()
+        for paragraph in paragraphs:
+            pdf.multi_cell(0, 6, paragraph)
+            pdf.ln(6)
+    pdf.output(str(path))
+
+
+PDF_PAGES = [
+    ["Guidance for schools on sextortion.",
+     "Financially motivated sextortion is a form of blackmail in which a child is threatened with the release "
+     "of sexual images unless they pay money or send more images."],
+    ["Children who are being blackmailed should be told that it is not their fault and that help is available.",
+     "Staff should not contact the person making the threats."],
+]
+
+
+def test_html_main_text_is_extracted_without_navigation_or_footer(tmp_path: Path):
+    path = tmp_path / "page.html"
+    path.write_text(HTML, encoding="utf-8")
+    text = clean_document("page", extract(path, "html"), CleaningRules()).text
+    assert "treat it as child sexual abuse material" in text
+    assert "records every decision" in text
+    assert "Contact us" not in text and "Cookie preferences" not in text
+
+
+def test_pdf_text_keeps_page_numbers_per_paragraph(tmp_path: Path):
+    path = tmp_path / "guide.pdf"
+    make_pdf(path, PDF_PAGES)
+    doc = clean_document("guide", extract(path, "pdf"), CleaningRules())
+    pages = {doc.text[p.start:p.end]: p.page for p in doc.paragraphs}
+    blackmail = next(t for t in pages if t.startswith("Financially motivated"))
+    assert pages[blackmail] == 1
+    assert "unless they pay money or send more images." in blackmail  # wrapped lines joined
+    assert pages[next(t for t in pages if t.startswith("Children who are being blackmailed"))] == 2
+
+
+def test_unreadable_files_raise_a_clear_error(tmp_path: Path):
+    bad_pdf = tmp_path / "bad.pdf"
+    bad_pdf.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    with pytest.raises(ExtractionError, match="bad.pdf"):
+        extract(bad_pdf, "pdf")
+    latin1 = tmp_path / "old.txt"
+    latin1.write_bytes("caf\xe9".encode("latin-1"))
+    with pytest.raises(ExtractionError, match="not UTF-8"):
+        extract(latin1, "text")

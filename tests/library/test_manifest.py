@@ -1,0 +1,53 @@
+from pathlib import Path
+
+import pytest
+
+from bot.library.manifest import ManifestError, load_manifest
+from tests.conftest import PROJECT_ROOT, write_manifest
+
+
+def test_default_manifest_lists_both_seed_files_with_citation_fields():
+    manifest = load_manifest(PROJECT_ROOT / "seeds")
+    ids = [d.id for d in manifest.documents]
+    assert ids == ["bbc-ai-csam-teacher-guidance", "derbyshire-pcc-ai-csam-laws"]
+    for doc in manifest.documents:
+        assert doc.title and doc.publisher and doc.licence
+        # Neither file states its exact date or address: they must be marked unknown, not guessed.
+        assert doc.date is None and doc.date_note
+        assert doc.url is None and doc.url_note
+
+
+def test_seed_files_are_kept_exactly_as_received():
+    shared = PROJECT_ROOT.parent / "shared" / "seeds"
+    if not shared.is_dir():
+        pytest.skip("the shared seeds folder is not beside this checkout")
+    for original in shared.glob("*.txt"):
+        assert (PROJECT_ROOT / "seeds" / original.name).read_bytes() == original.read_bytes()
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"id": "Bad Id", "file": "a.txt", "title": "t", "publisher": "p"}, "may use only"),
+    ({"id": "a", "file": "missing.txt", "title": "t", "publisher": "p"}, "not found"),
+    ({"id": "a", "file": "a.docx", "title": "t", "publisher": "p"}, "unsupported file type"),
+    ({"id": "a", "file": "a.txt", "publisher": "p"}, "'title' is required"),
+    ({"id": "a", "file": "a.txt", "title": "t", "publisher": "p", "date": "June 2025"}, "YYYY-MM-DD"),
+    ({"id": "a", "file": "a.txt", "title": "t", "publisher": "p", "colour": "red"}, "unknown field"),
+    ({"id": "a", "file": "a.txt", "title": "t", "publisher": "p", "drop_paragraphs": ["("]}, "bad drop_paragraphs"),
+])
+def test_bad_manifest_entries_are_refused_with_a_reason(tmp_path: Path, entry, message):
+    (tmp_path / "a.txt").write_text("text", encoding="utf-8")
+    (tmp_path / "a.docx").write_text("text", encoding="utf-8")
+    write_manifest(tmp_path, [entry])
+    with pytest.raises(ManifestError, match=message):
+        load_manifest(tmp_path)
+
+
+def test_duplicate_ids_and_broken_toml_are_refused(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("text", encoding="utf-8")
+    entry = {"id": "a", "file": "a.txt", "title": "t", "publisher": "p"}
+    write_manifest(tmp_path, [entry, entry])
+    with pytest.raises(ManifestError, match="used twice"):
+        load_manifest(tmp_path)
+    (tmp_path / "manifest.toml").write_text("[[document]\nid = ", encoding="utf-8")
+    with pytest.raises(ManifestError, match="not valid TOML"):
+        load_manifest(tmp_path)

@@ -1,0 +1,82 @@
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.config import ChunkSettings
+from bot.library.clean import clean_document
+from bot.library.extract import ExtractedText, Page
+from bot.library.manifest import CleaningRules
+from bot.library.passages import sentence_spans, split_passages
+
+words = st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzAB'’-é0123456789"), min_size=1, max_size=12)
+separators = st.sampled_from([" ", " ", " ", "  ", ". ", "! ", "? ", '." ', ".\u201d ", "\n", "\n\n", " \n \n", "\t"])
+
+
+@st.composite
+def documents(draw):
+    parts = [draw(words)]
+    for _ in range(draw(st.integers(0, 300))):
+        parts.append(draw(separators))
+        parts.append(draw(words))
+    return "".join(parts)
+
+
+def check_invariants(text: str, chunk: ChunkSettings) -> None:
+    doc = clean_document("doc", ExtractedText((Page(None, text),), False), CleaningRules())
+    passages = split_passages(doc, chunk)
+    assert passages, "non-empty text gives at least one passage"
+    covered = set()
+    for passage in passages:
+        # The quote invariant: a passage is exactly its span of the cleaned text.
+        assert doc.text[passage.start:passage.end] == passage.text
+        # Never a word cut in half: spans begin and end at word boundaries.
+        assert passage.start == 0 or doc.text[passage.start - 1].isspace()
+        assert passage.end == len(doc.text) or doc.text[passage.end].isspace()
+        assert passage.text == passage.text.strip()
+        assert len(passage.text.split()) <= chunk.max_words
+        covered.update(passage.start + m.start() for m in re.finditer(r"\S+", passage.text))
+    # Nothing is lost: every word of the cleaned text is in some passage.
+    assert covered >= {m.start() for m in re.finditer(r"\S+", doc.text)}
+    assert len({p.id for p in passages}) == len(passages)
+    assert [p.start for p in passages] == sorted(p.start for p in passages)
+
+
+@settings(max_examples=150, deadline=None)
+@given(documents(), st.integers(1, 80))
+def test_passages_are_exact_spans_that_never_cut_words(text, max_words):
+    check_invariants(text, ChunkSettings(max_words=max_words))
+
+
+@settings(max_examples=100, deadline=None)
+@given(documents(), st.integers(2, 80), st.integers(0, 40))
+def test_overlapping_passages_keep_the_invariants(text, max_words, overlap):
+    check_invariants(text, ChunkSettings(max_words=max_words, overlap_words=overlap))
+
+
+def test_sentences_split_after_terminal_punctuation_and_quotes():
+    text = 'He said "Stop." Then he left! Did she? Yes.'
+    assert [text[s:e] for s, e in sentence_spans(text)] == ['He said "Stop."', "Then he left!", "Did she?", "Yes."]
+
+
+def test_short_paragraphs_are_packed_and_long_sentences_windowed():
+    text = "One two three. Four five.\n\nSix seven eight nine ten eleven twelve."
+    doc = clean_document("d", ExtractedText((Page(None, text),), False), CleaningRules())
+    passages = split_passages(doc, ChunkSettings(max_words=5))
+    assert [p.text for p in passages] == ["One two three. Four five.", "Six seven eight nine ten",
+                                          "eleven twelve."]
+    assert [(p.paragraph, p.paragraph_end) for p in passages] == [(1, 1), (2, 2), (2, 2)]
+
+
+def test_overlap_repeats_the_previous_sentence():
+    text = "Alpha beta. Gamma delta. Epsilon zeta."
+    doc = clean_document("d", ExtractedText((Page(None, text),), False), CleaningRules())
+    passages = split_passages(doc, ChunkSettings(max_words=4, overlap_words=2))
+    assert [p.text for p in passages] == ["Alpha beta. Gamma delta.", "Gamma delta. Epsilon zeta."]
+
+
+def test_passages_do_not_run_across_pages():
+    extracted = ExtractedText((Page(1, "Short page one."), Page(2, "Short page two.")), True)
+    doc = clean_document("d", extracted, CleaningRules())
+    passages = split_passages(doc, ChunkSettings(max_words=50))
+    assert [(p.text, p.page) for p in passages] == [("Short page one.", 1), ("Short page two.", 2)]
