@@ -75,6 +75,8 @@ def format_answer(answer: dict) -> str:
     rule = "=" * 78
     if answer["urgent"]:
         lines += [rule, "URGENT: " + esc["message"], *[f"  - {step}" for step in esc["steps"]], rule, ""]
+    elif answer.get("steps_first"):
+        lines += [textwrap.fill(esc["message"], 100), *[f"  - {step}" for step in esc["steps"]], ""]
     if answer["answered"]:
         for number, item in enumerate(answer["passages"], start=1):
             quote = item["quote"]
@@ -82,10 +84,11 @@ def format_answer(answer: dict) -> str:
             marked = quote[:start] + ">>" + quote[start:end] + "<<" + quote[end:] if end > start else quote
             lines += [f"[{number}] " + textwrap.fill(f'"{marked}"', 100, subsequent_indent="    "),
                       f"    - {item['citation']}; characters {item['location']['start']}-{item['location']['end']}",
+                      *([f"    Note: {item['caution']}"] if item.get("caution") else []),
                       ""]
     else:
         lines += [textwrap.fill(answer.get("not_covered") or "Not covered.", 100), ""]
-    if not answer["urgent"]:
+    if not answer.get("steps_first", answer["urgent"]):
         lines += [textwrap.fill(esc["message"], 100), *[f"  - {step}" for step in esc["steps"]], ""]
     lines.append("Contacts:")
     for contact in esc["contacts"]:

@@ -76,13 +76,19 @@ class FusionSettings:
 
 
 @dataclass(frozen=True)
-class CoverageSettings:
-    """When the reply says "not covered" (bot/coverage.py); calibrated on the labelled dev split."""
+class AnswerabilitySettings:
+    """When a passage is quoted (bot/answer/answerability.py); calibrated on the labelled dev split.
 
-    # Dev split: 95% of out-of-scope refused, 2.7% of in-scope refused (README, "Coverage").
-    min_dense_score: float = 0.45  # closest passage at least this similar: answered
-    min_dense_with_terms: float = 0.30  # at least this similar, and ...
-    min_known_terms: float = 0.42  # ... this idf-weighted share of the question's words is in the library
+    A passage's best sentence scores cosine + overlap_weight * overlap + retrieval_weight *
+    retrieval (README, "Answers"); `python -m bot.evaluation.calibrate` shows the grid they were
+    chosen from.
+    """
+
+    candidates: int = 10  # fused passages judged per question
+    overlap_weight: float = 1.0  # weight of the idf-weighted share of question words in the sentence
+    retrieval_weight: float = 0.2  # weight of the passage's fused score, normalised over the candidates
+    min_score: float = 0.7  # a sentence at least this good answers a question
+    min_score_what_to_do: float = 1.15  # the bar for a "what do I do" question, unless the document sets out procedures
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,7 @@ class Settings:
     model_path: Path | None = None  # None: the bundled all-MiniLM-L6-v2
     index: IndexSettings = field(default_factory=IndexSettings)
     fusion: FusionSettings = field(default_factory=FusionSettings)
-    coverage: CoverageSettings = field(default_factory=CoverageSettings)
+    answerability: AnswerabilitySettings = field(default_factory=AnswerabilitySettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
     # BM25 engine: "rank-bm25" (reference), "bm25s" (same scores, built in numpy) or "auto":
     # bm25s from this many passages up, where rank-bm25's build takes minutes (README, "Scale").

@@ -1,16 +1,15 @@
 """Answer composition: pure functions that turn ranked passages into quotable, citable items.
 
 Nothing here writes prose: a quote is the passage text exactly as it stands in the cleaned
-document, and the highlight is a pair of offsets inside it.
+document. Which sentence to highlight is the answerability judgement's (answerability.py).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable
 
-from bot.library.passages import Passage, sentence_spans
+from bot.library.passages import Passage
 
 _WORDS = re.compile(r"\w+")
 
@@ -42,32 +41,12 @@ def pick_passages(ranked: Iterable[Passage], limit: int, threshold: float) -> li
     return chosen
 
 
-def best_sentence(quote: str, query_terms: Sequence[str], analyzer: Callable[[str], list[str]],
-                  idf: Mapping[str, float]) -> tuple[int, int]:
-    """[start, end) within `quote` of the sentence that shares the most query meaning.
-
-    Each sentence scores the idf of the distinct query terms it contains (rare words such as
-    "nudify" count for more than "school"), divided by the square root of its length so a long
-    sentence does not win by size alone. Ties go to the earlier sentence; no match at all
-    highlights the first sentence, which opens the quote.
-    """
-    spans = sentence_spans(quote)
-    if not spans:
-        return (0, len(quote))
-    wanted = set(query_terms)
-    best, best_score = spans[0], 0.0
-    for start, end in spans:
-        terms = analyzer(quote[start:end])
-        if not terms:
-            continue
-        score = sum(idf.get(t, 0.0) for t in wanted & set(terms)) / math.sqrt(len(terms))
-        if score > best_score:
-            best, best_score = (start, end), score
-    return best
-
-
 def citation(publisher: str, title: str, date: str | None, passage: Passage) -> str:
-    """Publisher, Title (date), paragraph N[-M][, page P]: enough to find the words by hand."""
+    """Publisher, Title (date), paragraph N[-M][, page P]: enough to find the words by hand.
+
+    `date` is the document's date, or the manifest's note on it when the exact date is unknown,
+    so a reader can always tell how old the words are.
+    """
     where = f"paragraph {passage.paragraph}"
     if passage.paragraph_end != passage.paragraph:
         where = f"paragraphs {passage.paragraph}-{passage.paragraph_end}"

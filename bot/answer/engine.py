@@ -1,20 +1,21 @@
 """The answer engine: question in, answer object (see the shared answer schema) out.
 
-question -> validate -> embed -> triage -> hybrid retrieval -> coverage decision -> compose quotes
-         -> escalation. Every piece of wording comes from `prompts/` or is a verbatim quote.
+question -> validate -> embed -> triage and intent -> hybrid retrieval -> answerability (the best
+sentence of each candidate passage) -> compose quotes -> escalation. Every piece of wording
+comes from `prompts/` or is a verbatim quote.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from bot.answer.compose import best_sentence, citation, pick_passages
-from bot.answer.coverage import decide_coverage, signals_for
+from bot.answer.answerability import SentenceJudgement, answers, judge_passage, normalise, term_weights
+from bot.answer.compose import citation, pick_passages
 from bot.answer.escalation import (
     DEFAULT_ESCALATION_FILE,
     DEFAULT_MESSAGES_FILE,
@@ -25,8 +26,11 @@ from bot.answer.escalation import (
     load_messages,
     load_school,
 )
+from bot.answer.intent import DEFAULT_INTENT_FILE, Intent, load_intent
 from bot.answer.triage import DEFAULT_TRIAGE_FILE, Triage, load_triage
-from bot.config import Settings
+from bot.answer.vocabulary import DEFAULT_VOCABULARY_FILE, Vocabulary, load_vocabulary, unknown_names
+from bot.config import AnswerabilitySettings, Settings
+from bot.search.embedder import Embedder
 from bot.search.hybrid import HybridRetriever, timed
 from bot.search.index import SearchIndex, load_index
 
@@ -63,13 +67,17 @@ class AnswerEngine:
     escalation_book: EscalationBook
     school: SchoolContacts
     messages: dict
+    intent: Intent
+    vocabulary: Vocabulary
+    _sentence_terms: dict[str, list[list[str]]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
-    def load(cls, settings: Settings | None = None, school_file: Path | None = None) -> AnswerEngine:
+    def load(cls, settings: Settings | None = None, school_file: Path | None = None,
+             embedder: Embedder | None = None) -> AnswerEngine:
         """Load and check everything up front: a bad index or prompts file fails here, not mid-answer."""
         settings = settings or Settings.from_env()
         prompts = Path(settings.prompts_dir)
-        index = load_index(settings)
+        index = load_index(settings, embedder)
         return cls(
             index=index,
             settings=settings,
@@ -77,6 +85,8 @@ class AnswerEngine:
             escalation_book=load_escalation(prompts / DEFAULT_ESCALATION_FILE.name),
             school=load_school(Path(school_file) if school_file else prompts / DEFAULT_SCHOOL_FILE.name),
             messages=load_messages(prompts / DEFAULT_MESSAGES_FILE.name),
+            intent=load_intent(prompts / DEFAULT_INTENT_FILE.name, index.dense.embedder.encode),
+            vocabulary=load_vocabulary(prompts / DEFAULT_VOCABULARY_FILE.name, index.bm25.analyzer),
         )
 
     def __post_init__(self) -> None:
@@ -98,41 +108,94 @@ class AnswerEngine:
             vector = self.query_vector(question)
         with timed(timings, "triage"):
             urgent = self.triage.assess(question, vector).urgent
+            what_to_do = self.intent.asks_what_to_do(vector)
         lexical, semantic = self.retriever.candidates(question, self.settings.fusion.depth, timings, vector=vector)
-        with timed(timings, "coverage"):
-            signals = signals_for(question, semantic, self.index.bm25)
-            answered = decide_coverage(signals, self.settings.coverage)
         with timed(timings, "fusion"):
-            hits = self.retriever.fuse(lexical, semantic, max(answer.max_passages * 3, 10))
-        passages = []
+            hits = self.retriever.fuse(lexical, semantic, self.settings.answerability.candidates)
+        with timed(timings, "answerability"):
+            judgements = self.judge(question, vector, hits)
+            # A question naming something the library never mentions (a regulator, a platform, a
+            # year) is not answered by a passage on the same topic.
+            unknown = unknown_names(question, self.index.bm25.analyzer, self.index.bm25.idf, self.vocabulary)
+            chosen = [] if unknown else self.choose(judgements, what_to_do)
         with timed(timings, "compose"):
-            if answered:
-                ranked = [self.index.by_id[h.id] for h in hits]
-                score = {h.id: h.score for h in hits}
-                chosen = pick_passages(ranked, answer.max_passages, answer.near_duplicate)
-                terms = self.index.bm25.analyzer(question)
-                passages = [self._quote(p, terms, score[p.id]) for p in chosen]
+            passages = [self._quote(self.index.by_id[j.passage_id], j) for j in chosen]
+        answered = bool(passages)
+        best = max(judgements, key=lambda j: j.score, default=None)
+        # "What do I do?" about the subject of the library (a sentence on it clears the usual bar)
+        # gets the steps as its answer; about anything else ("when is the mock exam?") it is simply
+        # not covered.
+        on_topic = best is not None and best.score >= self.settings.answerability.min_score
+        steps_first = urgent or (what_to_do and on_topic)
+        message = None
+        if not answered:
+            message = self.messages["no_procedure" if what_to_do and on_topic else "not_covered"]
         return {
             "question": question,
             "answered": answered,
             "urgent": urgent,
+            "asks_what_to_do": what_to_do,
+            # Steps are the answer when the question asks what to do and no passage sets it out.
+            "steps_first": steps_first,
             "passages": passages,
             "escalation": self.escalation_book.escalation(urgent, self.school),
-            "not_covered": None if answered else self.messages["not_covered"],
-            "signals": signals.as_dict(),
+            "not_covered": message,
+            "signals": {"best_sentence": best.as_dict() if best else None, "unknown_names": unknown},
         }
 
-    def _quote(self, passage, query_terms: list[str], score: float) -> dict:
+    def choose(self, judgements: list[SentenceJudgement], what_to_do: bool,
+               settings: AnswerabilitySettings | None = None) -> list[SentenceJudgement]:
+        """The passages to quote: those whose best sentence answers, best first, no near-duplicates."""
+        settings = settings or self.settings.answerability
+        quotable = [j for j in judgements if answers(j, what_to_do, self._procedures(j), settings)]
+        by_passage = {j.passage_id: j for j in quotable}
+        ranked = [self.index.by_id[j.passage_id] for j in sorted(quotable, key=lambda j: -j.score)]
+        answer = self.settings.answer
+        return [by_passage[p.id] for p in pick_passages(ranked, answer.max_passages, answer.near_duplicate)]
+
+    def judge(self, question: str, vector: np.ndarray, hits,
+              settings: AnswerabilitySettings | None = None) -> list[SentenceJudgement]:
+        """The best sentence of each candidate passage, in candidate order."""
+        settings = settings or self.settings.answerability
+        index = self.index
+        weights = term_weights(index.bm25.analyzer(question), index.bm25.idf)
+        retrieval = normalise({h.id: h.score for h in hits})
+        judgements = []
+        for hit in hits:
+            spans = index.sentence_spans[hit.id]
+            row = index.sentence_rows[hit.id]
+            cosines = index.sentence_vectors[row:row + len(spans)] @ vector
+            judgement = judge_passage(hit.id, spans, self._terms(hit.id), cosines, weights, retrieval[hit.id],
+                                      settings, self.vocabulary.related)
+            if judgement is not None:
+                judgements.append(judgement)
+        return judgements
+
+    def _terms(self, passage_id: str) -> list[list[str]]:
+        """The analysed words of each sentence of a passage, worked out once per passage and kept."""
+        if passage_id not in self._sentence_terms:
+            text = self.index.documents[self.index.by_id[passage_id].doc_id].text
+            analyzer = self.index.bm25.analyzer
+            self._sentence_terms[passage_id] = [analyzer(text[s:e]) for s, e in self.index.sentence_spans[passage_id]]
+        return self._sentence_terms[passage_id]
+
+    def _procedures(self, judgement: SentenceJudgement) -> bool:
+        doc_id = self.index.by_id[judgement.passage_id].doc_id
+        return self.index.documents[doc_id].procedures
+
+    def _quote(self, passage, judgement: SentenceJudgement) -> dict:
         doc = self.index.documents[passage.doc_id]
         quote = doc.text[passage.start:passage.end]
-        bm25 = self.index.bm25
-        start, end = best_sentence(quote, query_terms, bm25.analyzer, bm25.idf)
         return {
             "quote": quote,
-            "highlight": [[start, end]],
+            "highlight": [[judgement.start - passage.start, judgement.end - passage.start]],
             "source": doc.source_info(),
+            "date": doc.date,
+            "date_note": doc.date_note,
+            "caution": doc.caution,
             "location": {"start": passage.start, "end": passage.end, "paragraph": passage.paragraph,
                          "page": passage.page},
-            "citation": citation(doc.publisher, doc.title, doc.date, passage),
-            "score": round(float(score), 6),
+            "citation": citation(doc.publisher, doc.title, doc.date or doc.date_note, passage),
+            "score": round(float(judgement.score), 6),
+            "answer_sentence": judgement.as_dict(),
         }

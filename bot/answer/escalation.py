@@ -19,7 +19,7 @@ from bot.config import PROJECT_ROOT
 DEFAULT_ESCALATION_FILE = PROJECT_ROOT / "prompts" / "escalation.toml"
 DEFAULT_SCHOOL_FILE = PROJECT_ROOT / "prompts" / "school.toml"
 DEFAULT_MESSAGES_FILE = PROJECT_ROOT / "prompts" / "messages.toml"
-MESSAGE_KEYS = ("about", "not_covered", "urgent_heading", "quotes_heading")
+MESSAGE_KEYS = ("about", "not_covered", "no_procedure", "urgent_heading", "steps_heading", "quotes_heading")
 REGIONS = ("england", "wales", "scotland", "northern-ireland")
 UNSET_TEXT = "Ask your school office"
 _SHOW = ("always", "urgent", "calm")

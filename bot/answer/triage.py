@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
+from bot.answer.classifier import LinearClassifier
 from bot.answer.prompts import PromptsError, read_toml
 from bot.config import PROJECT_ROOT
 
@@ -120,27 +120,18 @@ def load_examples(path: Path) -> TriageExamples:
 class TriageModel:
     """Probability that a question describes a child at risk now, from its embedding."""
 
-    def __init__(self, weights: np.ndarray, intercept: float, settings: ModelSettings):
-        self.weights = weights
-        self.intercept = intercept
+    def __init__(self, classifier: LinearClassifier, settings: ModelSettings):
+        self.classifier = classifier
         self.settings = settings
 
     @classmethod
     def fit(cls, examples: TriageExamples, vectors: np.ndarray, settings: ModelSettings) -> TriageModel:
-        """`vectors`: embeddings of the urgent examples, then the not-urgent ones, in file order.
-
-        Classes are weighted by their size: the examples hold far more calm questions than urgent ones.
-        """
+        """`vectors`: embeddings of the urgent examples, then the not-urgent ones, in file order."""
         labels = np.array([1] * len(examples.urgent) + [0] * len(examples.not_urgent))
-        classifier = LogisticRegression(C=settings.regularisation, class_weight="balanced", max_iter=5000)
-        classifier.fit(vectors, labels)
-        return cls(classifier.coef_[0].astype(np.float64), float(classifier.intercept_[0]), settings)
+        return cls(LinearClassifier.fit(vectors, labels, settings.regularisation), settings)
 
     def probability(self, vector: np.ndarray) -> float:
-        """The logistic function of the learnt linear score, computed directly: scikit-learn's
-        `predict_proba` checks its input on every call, which costs more than the arithmetic."""
-        score = float(np.dot(self.weights, vector)) + self.intercept
-        return float(1.0 / (1.0 + np.exp(-score)))
+        return self.classifier.probability(vector)
 
 
 def _any(patterns: tuple[re.Pattern, ...], text: str) -> bool:

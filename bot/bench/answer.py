@@ -1,7 +1,7 @@
 """How much does answering add on top of embedding the question? In-process, default library.
 
 The query embedding is the one step a smaller model or a GPU could shorten; everything else
-(BM25, FAISS, fusion, coverage, triage, composing quotes and escalation) is this project's own
+(BM25, FAISS, fusion, triage and intent, answerability, composing quotes and escalation) is this project's own
 work, and should stay small beside it. For every question of the labelled set, in turn, this
 times `AnswerEngine.ask` (the whole answer) and `Embedder.encode_query` alone, alternating which
 goes first, after a few warm-up questions. It reports p50 and p95 of each and their ratio.

@@ -1,4 +1,4 @@
-"""`python -m bot eval`: retrieval, coverage and triage measured on labelled data.
+"""`python -m bot eval`: retrieval, answers and triage measured on labelled data.
 
 Runs any set of retrievers over either the labelled question set of the default corpus
 (passage-level relevance by span overlap) or a BEIR-format folder (document-level, long
@@ -19,7 +19,6 @@ import ir_measures
 import numpy as np
 from tqdm import tqdm
 
-from bot.answer.coverage import decide_coverage, signals_for
 from bot.config import PROJECT_ROOT, BM25Settings, ChunkSettings, IndexSettings, Settings, TokenizerSettings
 from bot.evaluation.embedcache import DEFAULT_CACHE_DIR, cached_encode
 from bot.evaluation.latency import STAGES, percentiles
@@ -220,34 +219,15 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
     curves = {name: compute_metrics(qrels, result.runs[name], tuple(f"R@{k}" for k in RECALL_CURVE if k <= 10))
               for name in config.retrievers}
 
-    # Coverage: is the library judged to answer the question? The app's own rule and signals.
-    coverage = {"in": [], "out": [], "procedural": []}
-    answered_ids = set()
-    for q in questions:
-        closest = result.runs["dense"][q.id] if "dense" in result.runs else space.dense.search(q.question, 1)
-        signals = signals_for(q.question, closest, space.bm25)
-        answered = decide_coverage(signals, settings.coverage)
-        if answered:
-            answered_ids.add(q.id)
-        if q.in_scope:
-            coverage["in"].append(answered)
-        elif q.category == "out_of_scope":
-            coverage["out"].append(answered)
-        else:  # on topic, but asks only what the documents do not say (what to do)
-            coverage["procedural"].append(answered)
-    main = "hybrid-weighted" if "hybrid-weighted" in result.runs else config.retrievers[0]
-    answered_qrels = {q: r for q, r in qrels.items() if q in answered_ids}
-    r3_answered = compute_metrics(answered_qrels, result.runs[main], ("R@3",))["R@3"]
+    # Answers: the engine as it ships, on an index built from the same seeds.
+    from bot.evaluation.answers import evaluate_answers
+
+    answers = evaluate_answers(replace(settings, index=config.index), embedder, questions)
     triage_set = load_triage(Path(settings.prompts_dir) / DEFAULT_TRIAGE_FILE.name, embedder.encode)
     with_model = {q.id: triage_set.assess(q.question, result.vectors[q.id]).urgent for q in questions}
     rules_only = {q.id: triage_set.rules_only(q.question).urgent for q in questions}
     extra = {
-        "coverage": {
-            "out_of_scope_refused": _share(coverage["out"], False),
-            "in_scope_wrongly_refused": _share(coverage["in"], False),
-            f"answered_R@3_{main}": r3_answered,
-            "procedural_answered": _share(coverage["procedural"], True),
-        },
+        "answers": answers,
         "triage": _triage_figures(questions, with_model),
         "triage_rules_only": _triage_figures(questions, rules_only),
     }
@@ -300,7 +280,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def add_eval_parser(sub) -> None:
-    p = sub.add_parser("eval", help="measure retrieval, coverage and triage (labelled set or a BEIR folder)")
+    p = sub.add_parser("eval", help="measure retrieval, answers and triage (labelled set or a BEIR folder)")
     p.add_argument("--beir", metavar="PATH", help="a BEIR-format folder (corpus.jsonl, queries.jsonl, qrels/test.tsv)")
     p.add_argument("--questions", default=str(PROJECT_ROOT / "seeds" / "eval" / "questions.jsonl"),
                    help="labelled question set (default: seeds/eval/questions.jsonl)")

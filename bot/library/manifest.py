@@ -41,6 +41,12 @@ class DocumentEntry:
     url_note: str | None = None
     licence: str | None = None
     rules: CleaningRules = field(default_factory=CleaningRules)
+    # Written by the safeguarding lead and shown with every quote from this document, e.g. that
+    # it describes proposals before Parliament and the current law should be checked.
+    caution: str | None = None
+    # True when the document sets out what staff should do (a school policy, the NCA/IWF guide):
+    # only then may its passages answer a question that asks what to do.
+    procedures: bool = False
 
     @property
     def format(self) -> str:
@@ -71,14 +77,14 @@ class SeedManifest:
 
 
 _TEXT_FIELDS = ("id", "file", "title", "publisher", "date", "date_note", "url", "url_note", "licence",
-                "title_note", "start_at", "end_before")
+                "title_note", "start_at", "end_before", "caution")
 _REQUIRED = ("id", "file", "title", "publisher")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _entry(raw: dict, position: int, directory: Path) -> DocumentEntry:
     where = f"{MANIFEST_NAME} document #{position}"
-    unknown = set(raw) - set(_TEXT_FIELDS) - {"drop_paragraphs"}
+    unknown = set(raw) - set(_TEXT_FIELDS) - {"drop_paragraphs", "procedures"}
     if unknown:
         raise ManifestError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     for name in _REQUIRED:
@@ -108,11 +114,14 @@ def _entry(raw: dict, position: int, directory: Path) -> DocumentEntry:
             re.compile(pattern)
         except re.error as exc:
             raise ManifestError(f"{where} ({doc_id}): bad drop_paragraphs pattern {pattern!r}: {exc}") from None
+    if not isinstance(raw.get("procedures", False), bool):
+        raise ManifestError(f"{where} ({doc_id}): procedures must be true or false")
     rules = CleaningRules(raw.get("start_at"), raw.get("end_before"), tuple(drops))
     return DocumentEntry(
         id=doc_id, file=raw["file"], title=raw["title"], publisher=raw["publisher"],
         date=raw.get("date"), date_note=raw.get("date_note"), url=raw.get("url"),
         url_note=raw.get("url_note"), licence=raw.get("licence"), rules=rules,
+        caution=raw.get("caution"), procedures=raw.get("procedures", False),
     )
 
 

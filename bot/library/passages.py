@@ -62,6 +62,20 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return trimmed
 
 
+def passage_sentences(doc: CleanDocument, passage: Passage) -> tuple[tuple[int, int], ...]:
+    """Spans, in the cleaned text, of the sentences inside a passage, paragraph by paragraph.
+
+    A heading or list item with no full stop stays a sentence of its own rather than running into
+    the next paragraph's first sentence. These are the units a quote is judged and highlighted by.
+    """
+    spans = []
+    for para in doc.paragraphs:
+        start, end = max(para.start, passage.start), min(para.end, passage.end)
+        if start < end:
+            spans.extend(sentence_spans(doc.text, start, end))
+    return tuple(spans)
+
+
 def _units(doc: CleanDocument, max_words: int) -> list[_Unit]:
     units = []
     for para in doc.paragraphs:

@@ -1,5 +1,9 @@
 """Build, write and load the search index.
 
+Beside each passage the index keeps the spans of its sentences and their embeddings, so the
+answer stage can judge and highlight quotes sentence by sentence without running the model on
+the library at question time.
+
 Writing is atomic: everything is built in a temporary folder first; data files have
 content-addressed names, are moved into the index folder beside the old ones, and only then is
 `manifest.json` replaced (a single rename). A build killed at any point leaves the previous
@@ -9,7 +13,6 @@ hash, the source hashes and the settings, and refuses anything stale, partial or
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -22,20 +25,22 @@ from importlib import metadata
 from pathlib import Path
 
 import faiss
+import numpy as np
 
 from bot.config import IndexSettings, Settings
 from bot.library.clean import Paragraph
-from bot.library.corpus import LibraryDocument, load_library, passages_of
-from bot.library.manifest import MANIFEST_NAME, SeedManifest, load_manifest
+from bot.library.corpus import LibraryDocument, build_library, sha256_file, source_fingerprint
+from bot.library.manifest import load_manifest
 from bot.library.passages import Passage
 from bot.search.analyzer import Analyzer
 from bot.search.bm25 import BM25Retriever, FastBM25Retriever
 from bot.search.dense import DenseRetriever, index_for
 from bot.search.embedder import Embedder
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: sentence spans and sentence embeddings beside the passages
 MANIFEST_FILE = "manifest.json"
 REBUILD_HINT = "rebuild it with: python -m bot index"
+INDEX_ROLES = ("passages", "documents", "dense", "sentences")
 _VERSIONED = ("numpy", "faiss-cpu", "rank-bm25", "sentence-transformers", "torch", "transformers",
               "PyStemmer", "trafilatura", "pypdf")
 
@@ -44,20 +49,6 @@ class IndexLoadError(RuntimeError):
     """The index cannot be used as it is; the message is one line and says how to rebuild."""
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def source_fingerprint(manifest: SeedManifest) -> dict[str, str]:
-    """sha256 of the seeds manifest and of every source file it names."""
-    prints = {MANIFEST_NAME: sha256_file(manifest.path)}
-    for entry in manifest.documents:
-        prints[entry.file] = sha256_file(manifest.source_path(entry))
-    return prints
 
 
 def _versions() -> dict[str, str]:
@@ -100,7 +91,8 @@ def _document_record(doc: LibraryDocument) -> dict:
     return {
         "id": entry.id, "file": entry.file, "title": entry.title, "publisher": entry.publisher,
         "date": entry.date, "date_note": entry.date_note, "url": entry.url, "url_note": entry.url_note,
-        "licence": entry.licence, "text": doc.clean.text,
+        "licence": entry.licence, "caution": entry.caution, "procedures": entry.procedures,
+        "text": doc.clean.text,
         "paragraphs": [[p.number, p.start, p.end, p.page] for p in doc.clean.paragraphs],
     }
 
@@ -109,12 +101,14 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
     """Build the index for `settings.seeds_dir` into `settings.index_dir`, atomically."""
     started = time.perf_counter()
     index_dir = Path(settings.index_dir)
-    manifest, docs = load_library(settings.seeds_dir)
-    fingerprint = source_fingerprint(manifest)
-    passages = passages_of(docs, settings.index.chunk)
+    library = build_library(settings.seeds_dir, settings.index.chunk)
+    docs, passages, fingerprint = library.documents, library.passages, library.fingerprint
     analyzer = Analyzer(settings.index.tokenizer)
     embedder = embedder or Embedder(settings.resolved_model_path(), settings.index.max_seq_length)
     vectors = embedder.encode([p.text for p in passages], progress=progress)
+    texts = {d.entry.id: d.clean.text for d in docs}
+    sentence_texts = [texts[p.doc_id][s:e] for p in passages for s, e in library.sentences[p.id]]
+    sentence_vectors = embedder.encode(sentence_texts, progress=progress).astype(np.float32)
 
     index_dir.mkdir(parents=True, exist_ok=True)
     for leftover in index_dir.glob(".tmp-*"):  # from a build that was killed
@@ -125,15 +119,21 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
             "passages": tmp / "passages.jsonl",
             "documents": tmp / "documents.json",
             "dense": tmp / "dense.faiss",
+            "sentences": tmp / "sentences.npy",
         }
         with open(staged["passages"], "w", encoding="utf-8") as handle:
             for passage in passages:
-                record = passage.to_dict() | {"terms": analyzer(passage.text)}
+                record = passage.to_dict() | {"terms": analyzer(passage.text),
+                                              "sentences": [list(span) for span in library.sentences[passage.id]]}
                 handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         _write_json(staged["documents"], [_document_record(d) for d in docs])
         faiss.write_index(index_for(vectors)[0], str(staged["dense"]))  # exact unless very large
+        with open(staged["sentences"], "wb") as handle:
+            np.save(handle, sentence_vectors, allow_pickle=False)
+            handle.flush()
+            os.fsync(handle.fileno())
 
         files = {}
         for role, path in staged.items():
@@ -148,7 +148,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
             "settings": settings.index.as_dict(),
             "model": {"name": settings.index.model_name, "dimension": embedder.dimension},
             "sources": fingerprint,
-            "counts": {"documents": len(docs), "passages": len(passages)},
+            "counts": {"documents": len(docs), "passages": len(passages), "sentences": len(sentence_texts)},
             "files": files,
             "versions": _versions(),
         }
@@ -162,7 +162,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
         shutil.rmtree(tmp, ignore_errors=True)
     keep = {MANIFEST_FILE} | {f["name"] for f in files.values()}
     for old in index_dir.iterdir():
-        if old.is_file() and old.name not in keep and old.name.split("-")[0] in ("passages", "documents", "dense"):
+        if old.is_file() and old.name not in keep and old.name.split("-")[0] in INDEX_ROLES:
             old.unlink()
     size = sum((index_dir / name).stat().st_size for name in keep)
     return BuildReport(len(passages), len(docs), size, time.perf_counter() - started, index_dir)
@@ -198,7 +198,7 @@ def staleness(index_manifest: dict, seeds_dir: Path, index_settings: IndexSettin
 
 
 def verify_files(index_dir: Path, index_manifest: dict) -> None:
-    for role in ("passages", "documents", "dense"):
+    for role in INDEX_ROLES:
         info = index_manifest["files"].get(role)
         if not isinstance(info, dict):
             raise IndexLoadError(f"index at {index_dir} lacks its {role} file; {REBUILD_HINT}")
@@ -224,6 +224,8 @@ class StoredDocument:
     url_note: str | None = None
     licence: str | None = None
     file: str = ""
+    caution: str | None = None
+    procedures: bool = False
 
     def source_info(self) -> dict:
         return {"id": self.id, "title": self.title, "publisher": self.publisher, "date": self.date,
@@ -239,11 +241,21 @@ class SearchIndex:
     documents: dict[str, StoredDocument]
     bm25: BM25Retriever
     dense: DenseRetriever
+    sentence_spans: dict[str, tuple[tuple[int, int], ...]]  # passage id -> its sentences in the document
+    sentence_vectors: np.ndarray  # one normalised row per sentence, passages in order
     by_id: dict[str, Passage] = field(init=False)
+    sentence_rows: dict[str, int] = field(init=False)  # passage id -> row of its first sentence
     passage_counts: dict[str, int] = field(init=False)  # document id -> passages, for the library views
 
     def __post_init__(self) -> None:
         self.by_id = {p.id: p for p in self.passages}
+        self.sentence_rows, row = {}, 0
+        for passage in self.passages:
+            self.sentence_rows[passage.id] = row
+            row += len(self.sentence_spans[passage.id])
+        if row != len(self.sentence_vectors):
+            raise IndexLoadError(f"index has {len(self.sentence_vectors)} sentence vectors for {row} sentences; "
+                                 f"{REBUILD_HINT}")
         self.passage_counts: dict[str, int] = {}
         for passage in self.passages:
             self.passage_counts[passage.doc_id] = self.passage_counts.get(passage.doc_id, 0) + 1
@@ -271,28 +283,32 @@ def load_index(settings: Settings, embedder: Embedder | None = None, check_sourc
             raise IndexLoadError(f"index at {index_dir} is stale ({'; '.join(reasons)}); {REBUILD_HINT}")
     files = index_manifest["files"]
     try:
-        passages, terms = [], []
+        passages, terms, sentences = [], [], {}
         with open(index_dir / files["passages"]["name"], encoding="utf-8") as handle:
             for line in handle:
                 record = json.loads(line)
                 terms.append(record.pop("terms"))
+                spans = tuple((int(s), int(e)) for s, e in record.pop("sentences"))
                 passages.append(Passage(**record))
+                sentences[passages[-1].id] = spans
         raw_docs = json.loads((index_dir / files["documents"]["name"]).read_text(encoding="utf-8"))
         documents = {}
         for raw in raw_docs:
             paragraphs = [Paragraph(*p) for p in raw.pop("paragraphs")]
             documents[raw["id"]] = StoredDocument(paragraphs=paragraphs, **raw)
         vectors = faiss.read_index(str(index_dir / files["dense"]["name"]))
-    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        sentence_vectors = np.load(index_dir / files["sentences"]["name"], allow_pickle=False)
+    except (KeyError, TypeError, ValueError, RuntimeError, OSError) as exc:
         raise IndexLoadError(f"index at {index_dir} cannot be read ({type(exc).__name__}); {REBUILD_HINT}") from None
     dimension = index_manifest.get("model", {}).get("dimension")
     if embedder is None:
         embedder = Embedder(settings.resolved_model_path(), settings.index.max_seq_length)
-    if embedder.dimension != dimension or vectors.d != dimension:
+    if embedder.dimension != dimension or vectors.d != dimension or sentence_vectors.shape[1:] != (dimension,):
         raise IndexLoadError(f"index at {index_dir} was built with a {dimension}-dimension model but the "
                              f"configured model gives {embedder.dimension}; {REBUILD_HINT}")
     ids = [p.id for p in passages]
     analyzer = Analyzer(settings.index.tokenizer)
     bm25 = bm25_retriever(settings, ids, terms, analyzer)
-    return SearchIndex(index_manifest, passages, documents, bm25, DenseRetriever(ids, vectors, embedder))
+    return SearchIndex(index_manifest, passages, documents, bm25, DenseRetriever(ids, vectors, embedder),
+                       sentences, sentence_vectors)
 

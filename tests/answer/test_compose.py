@@ -1,6 +1,6 @@
 """Answer composition on hand-made passages: duplicates, highlight, citation."""
 
-from bot.answer.compose import best_sentence, citation, near_duplicate, pick_passages
+from bot.answer.compose import citation, near_duplicate, pick_passages
 from bot.library.passages import Passage
 
 
@@ -23,17 +23,6 @@ def test_pick_passages_keeps_rank_order_skips_repeats_and_stops_at_the_limit():
               passage("e", "Apps make this quick.")]
     assert [p.id for p in pick_passages(ranked, 3, 0.8)] == ["a", "c", "d"]
 
-
-def test_best_sentence_prefers_rare_query_words_and_falls_back_to_the_first():
-    quote = "Schools were sent guidance. Nudifying is editing a photo to look naked. Schools must act."
-    idf = {"school": 0.2, "nudifi": 3.0, "photo": 1.0}
-    def analyzer(text):
-        return [w.lower().rstrip(".").replace("nudifying", "nudifi").replace("schools", "school")
-                for w in text.split()]
-    start, end = best_sentence(quote, ["nudifi", "school"], analyzer, idf)
-    assert quote[start:end] == "Nudifying is editing a photo to look naked."
-    start, end = best_sentence(quote, ["unrelated"], analyzer, idf)
-    assert quote[start:end] == "Schools were sent guidance."
 
 
 def test_citation_names_publisher_title_date_and_place():

@@ -46,7 +46,7 @@ def test_every_quote_over_the_whole_labelled_set_is_exact_at_its_span(engine, va
         texts = [p["quote"] for p in answer["passages"]]
         assert not any(near_duplicate(a, b, engine.settings.answer.near_duplicate)
                        for i, a in enumerate(texts) for b in texts[i + 1:])
-    assert quotes > len(questions)  # most questions are answered with several quotes
+    assert quotes > 100  # the questions the documents answer get quotes
 
 
 @pytest.mark.slow
@@ -75,6 +75,75 @@ def test_an_out_of_scope_question_is_not_covered_but_still_gets_contacts(engine,
     assert answer["answered"] is False and answer["passages"] == []
     assert "does not cover" in answer["not_covered"]
     assert answer["escalation"]["contacts"]
+
+
+@pytest.mark.slow
+def test_a_what_to_do_question_gets_the_steps_first_and_no_news_quote(engine, validator):
+    answer = engine.ask("should I confiscate the phone?")
+    validator.validate(answer)
+    assert answer["asks_what_to_do"] and answer["steps_first"]
+    assert answer["answered"] is False and answer["passages"] == []
+    assert "do not set out what to do" in answer["not_covered"]
+    assert answer["escalation"]["steps"]
+
+
+@pytest.mark.slow
+def test_the_highlight_is_the_sentence_that_answers(engine):
+    answer = engine.ask("does it count if the image is a cartoon?")
+    assert answer["answered"]
+    first = answer["passages"][0]
+    assert "isn't photorealistic" in first["quote"][slice(*first["highlight"][0])]
+
+
+@pytest.mark.slow
+def test_a_factual_part_of_a_mixed_question_is_still_quoted(engine):
+    answer = engine.ask("A boy forwarded a deepfake nude of a classmate; is it illegal, and what do we do?")
+    assert answer["answered"]
+    assert any("illegal" in p["quote"] for p in answer["passages"])
+
+
+@pytest.mark.slow
+def test_every_quote_carries_its_date_or_date_note_and_any_caution(engine):
+    answer = engine.ask("What new offences for AI models are being proposed?")
+    assert answer["answered"]
+    for item in answer["passages"]:
+        doc = engine.index.documents[item["source"]["id"]]
+        assert item["date"] == doc.date and item["date_note"] == doc.date_note
+        assert (doc.date or doc.date_note) in item["citation"]
+        assert item["caution"] == doc.caution
+    derbyshire = [p for p in answer["passages"] if p["source"]["id"] == "derbyshire-pcc-ai-csam-laws"]
+    assert derbyshire and "Check the current law" in derbyshire[0]["caution"]
+
+
+@pytest.mark.slow
+def test_a_document_that_sets_out_procedures_answers_what_to_do(tmp_path, embedder):
+    """The decision is per passage: with a school procedure in the library, it is quoted."""
+    from bot.answer.engine import AnswerEngine
+    from bot.search.index import build_index
+    from tests.conftest import settings_for, write_manifest
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "policy.txt").write_text(
+        "Responding to a nude or semi-nude image\n\n"
+        "If a pupil shows you a nude image on their phone, do not confiscate or search the phone yourself. "
+        "Ask the pupil to switch the phone off and tell the designated safeguarding lead at once.\n\n"
+        "Never view, copy or forward the image.\n", encoding="utf-8")
+    for procedures in (True, False):
+        write_manifest(seeds, [{"id": "policy", "file": "policy.txt", "title": "Online safety policy",
+                                "publisher": "Test School", "date": "2025-09-01"}])
+        if procedures:
+            with open(seeds / "manifest.toml", "a", encoding="utf-8") as handle:
+                handle.write("procedures = true\n")
+        settings = settings_for(seeds, tmp_path / f"index-{procedures}")
+        build_index(settings, embedder=embedder, progress=False)
+        engine = AnswerEngine.load(settings, embedder=embedder)
+        # Scores about 1.0 against this policy: above the usual bar, below the "what do I do" one.
+        answer = engine.ask("what should I do if a student shows me an explicit picture?")
+        assert answer["asks_what_to_do"]
+        assert answer["answered"] is procedures
+        if procedures:
+            assert "confiscate" in answer["passages"][0]["quote"]
 
 
 @pytest.mark.parametrize("bad, message", [

@@ -105,10 +105,12 @@ def test_hybrid_retrieval_floor_on_the_labelled_test_split(embedder):
     assert hybrid["nDCG@10"] >= HYBRID_TEST_NDCG10_FLOOR
     assert hybrid["R@3"] >= HYBRID_TEST_R3_FLOOR
     assert outcome["metrics"]["hybrid-rrf"]["nDCG@10"] >= RRF_TEST_NDCG10_FLOOR
-    coverage, triage = outcome["extra"]["coverage"], outcome["extra"]["triage"]
-    assert coverage["out_of_scope_refused"] >= COVERAGE_OUT_OF_SCOPE_FLOOR
-    assert coverage["in_scope_wrongly_refused"] <= COVERAGE_WRONGLY_REFUSED_CEILING
-    assert coverage["answered_R@3_hybrid-weighted"] >= ANSWERED_R3_FLOOR
+    answers, triage = outcome["extra"]["answers"], outcome["extra"]["triage"]
+    assert answers["procedural_answered"] <= PROCEDURAL_ANSWERED_CEILING
+    assert answers["out_of_scope_refused"] >= OUT_OF_SCOPE_REFUSED_FLOOR
+    assert answers["in_scope_wrongly_refused"] <= WRONGLY_REFUSED_CEILING
+    assert answers["hit@3"] >= HIT3_FLOOR
+    assert answers["highlight@3"] >= HIGHLIGHT3_FLOOR
     assert triage["urgent_recall"] >= TRIAGE_RECALL_FLOOR
     assert triage["non_urgent_false_alarm"] <= TRIAGE_FALSE_ALARM_CEILING
     assert triage["general_false_alarm"] <= TRIAGE_GENERAL_FALSE_ALARM_CEILING
@@ -125,17 +127,20 @@ def test_triage_floor_on_the_holdout_split(embedder):
 
 
 # Measured on the test split with the default settings (90-word passages, BM25 normalised from 0,
-# coverage thresholds 0.45 / 0.30 / 0.42): hybrid-weighted nDCG@10 0.832, R@3 0.819; hybrid-rrf
-# nDCG@10 0.795; out-of-scope refused 0.947; in-scope wrongly refused 0.042; R@3 of answered
-# in-scope 0.819; urgent recall 1.0, false alarms 0.0 on non-urgent situations and 0.013 on general
-# questions (patterns revised after reading test misses); holdout (q384-q443, measured once):
-# urgent recall 1.0, false alarms 0.033. Each floor allows one more miss or false alarm.
+# answerability weights 1.0 / 0.2 and bars 0.7 / 1.15 chosen on dev): hybrid-weighted nDCG@10 0.832,
+# R@3 0.819; hybrid-rrf nDCG@10 0.795; unanswerable "what do I do" questions answered 0.0 (of 19),
+# out-of-scope refused 1.0 (of 19), in-scope wrongly refused 0.097 (7 of 72), hit@3 0.892 and
+# highlight@3 0.785 of the answered in-scope; urgent recall 1.0, false alarms 0.0 on non-urgent
+# situations and 0.013 on general questions (patterns revised after reading test misses); holdout
+# (q384-q443, measured once): urgent recall 1.0, false alarms 0.033. Each floor allows one more miss.
 HYBRID_TEST_NDCG10_FLOOR = 0.82
 HYBRID_TEST_R3_FLOOR = 0.80
 RRF_TEST_NDCG10_FLOOR = 0.77
-COVERAGE_OUT_OF_SCOPE_FLOOR = 0.90
-COVERAGE_WRONGLY_REFUSED_CEILING = 0.07
-ANSWERED_R3_FLOOR = 0.80
+PROCEDURAL_ANSWERED_CEILING = 0.06
+OUT_OF_SCOPE_REFUSED_FLOOR = 0.94
+WRONGLY_REFUSED_CEILING = 0.12
+HIT3_FLOOR = 0.87
+HIGHLIGHT3_FLOOR = 0.76
 TRIAGE_RECALL_FLOOR = 0.93
 TRIAGE_FALSE_ALARM_CEILING = 0.07
 TRIAGE_GENERAL_FALSE_ALARM_CEILING = 0.03

@@ -20,6 +20,8 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 QUESTION = "Is it illegal for a pupil to make a fake nude of a classmate?"
 URGENT = "A Year 9 girl has just told me someone will send a fake nude of her to everyone tonight unless she pays"
 OUT_OF_SCOPE = "When do we break up for the Christmas holidays?"
+WHAT_TO_DO = "should I confiscate the phone?"
+CARTOON = "does it count if the image is a cartoon?"
 
 if not Path(CHROMIUM).exists():  # `make test` installs it; a bare `pytest` elsewhere may not have it
     pytest.skip("Debian's chromium is not installed (make test installs it)", allow_module_level=True)
@@ -94,6 +96,23 @@ def test_an_out_of_scope_question_shows_not_covered(page, server_url):
     shot(page, "not-covered")
 
 
+def test_a_what_to_do_question_shows_the_steps_first_and_no_quote_as_its_answer(page, server_url):
+    ask(page, server_url, WHAT_TO_DO)
+    steps = page.locator("section.escalation").first
+    assert steps.is_visible() and steps.locator("ul.steps li").count() >= 1
+    assert steps.bounding_box()["y"] < page.locator("#quotes-heading").bounding_box()["y"]
+    assert page.locator("blockquote").count() == 0
+    assert page.get_by_text("do not set out what to do").is_visible()
+    shot(page, "what-to-do")
+
+
+def test_the_highlight_marks_the_sentence_that_answers(page, server_url):
+    ask(page, server_url, CARTOON)
+    assert "isn't photorealistic" in page.locator("blockquote mark").first.inner_text()
+    caption = page.locator("figcaption").first.inner_text()
+    assert "Dated:" in caption
+
+
 def test_a_script_question_is_shown_as_text(page, server_url):
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -136,7 +155,7 @@ def test_no_serious_or_critical_accessibility_violations(page, server_url):
         if name == "contacts":
             shot(page, "contacts")
         found[name] = axe.run(page).response["violations"]
-    for question in (QUESTION, URGENT, OUT_OF_SCOPE):
+    for question in (QUESTION, URGENT, OUT_OF_SCOPE, WHAT_TO_DO):
         ask(page, server_url, question)
         found[question[:20]] = axe.run(page).response["violations"]
     serious = {name: [(v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")]

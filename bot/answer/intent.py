@@ -1,0 +1,76 @@
+"""Intent: does a question ask what to do?
+
+"Should I confiscate the phone?", "who do I ring?", "how do we record it?" ask for a procedure.
+A news report never holds one, so a quote from it must not stand as the answer: the escalation
+steps come first instead, and a passage is quoted only if it answers a factual part of the
+question (see `answerability`). The classifier is a logistic regression over the question's
+embedding, learnt at start-up from example questions a safeguarding lead can read and extend in
+`prompts/intent_examples.toml`, with its settings in `prompts/intent.toml`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.answer.classifier import LinearClassifier
+from bot.answer.prompts import PromptsError, read_toml
+from bot.config import PROJECT_ROOT
+
+DEFAULT_INTENT_FILE = PROJECT_ROOT / "prompts" / "intent.toml"
+
+
+@dataclass(frozen=True)
+class IntentExamples:
+    what_to_do: tuple[str, ...]
+    asks_a_fact: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Intent:
+    """The learnt model and the probability it needs to call a question a "what do I do" one."""
+
+    model: LinearClassifier
+    threshold: float
+
+    def probability(self, vector: np.ndarray) -> float:
+        return self.model.probability(vector)
+
+    def asks_what_to_do(self, vector: np.ndarray) -> bool:
+        return self.probability(vector) >= self.threshold
+
+
+def load_examples(path: Path) -> IntentExamples:
+    data = read_toml(path)
+    lists = {}
+    for name in ("what_to_do", "asks_a_fact"):
+        items = data.get(name)
+        if not isinstance(items, list) or not items or not all(isinstance(t, str) and t.strip() for t in items):
+            raise PromptsError(f"{path}: '{name}' must be a non-empty list of questions")
+        lists[name] = tuple(items)
+    both = set(lists["what_to_do"]) & set(lists["asks_a_fact"])
+    if both:
+        raise PromptsError(f"{path}: listed under both kinds: {sorted(both)[0][:60]!r}")
+    return IntentExamples(lists["what_to_do"], lists["asks_a_fact"])
+
+
+def load_intent(path: Path, encode: Callable[[Sequence[str]], np.ndarray]) -> Intent:
+    """Settings and examples read and checked, then the model learnt (well under a second)."""
+    data = read_toml(path).get("model")
+    if not isinstance(data, dict):
+        raise PromptsError(f"{path}: [model] section missing")
+    examples_name = data.get("examples")
+    if not isinstance(examples_name, str) or not examples_name:
+        raise PromptsError(f"{path} [model]: 'examples' must name the examples file")
+    threshold, c = data.get("threshold"), data.get("regularisation")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
+        raise PromptsError(f"{path} [model]: 'threshold' must be a number above 0 and below 1")
+    if isinstance(c, bool) or not isinstance(c, (int, float)) or not c > 0:
+        raise PromptsError(f"{path} [model]: 'regularisation' must be a number above 0")
+    examples = load_examples(Path(path).parent / examples_name)
+    vectors = encode([*examples.what_to_do, *examples.asks_a_fact])
+    labels = np.array([1] * len(examples.what_to_do) + [0] * len(examples.asks_a_fact))
+    return Intent(LinearClassifier.fit(vectors, labels, float(c)), float(threshold))

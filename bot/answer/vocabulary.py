@@ -1,0 +1,80 @@
+"""Related words: what staff type and what the documents say, for judging answers.
+
+A teacher asks whether "a cartoon" counts; the guidance says "even if the imagery isn't
+photorealistic". The groups in `prompts/vocabulary.toml` (reviewed by a safeguarding lead) let the
+answerability judgement count such a question word as found in a sentence. They never change the
+search ranking or the quoted text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.answer.prompts import PromptsError, read_toml
+from bot.config import PROJECT_ROOT
+
+DEFAULT_VOCABULARY_FILE = PROJECT_ROOT / "prompts" / "vocabulary.toml"
+
+Related = Mapping[str, frozenset[str]]  # analysed term -> every analysed term of its groups
+_TOKEN = re.compile(r"[^\W_][\w'’-]*")
+_YEAR = re.compile(r"(19|20)\d\d")
+_SENTENCE_START = (".", "?", "!", ":", ";", "-", "(", '"', "“")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    related: Related
+    school_words: frozenset[str]  # analysed terms of words about the asker's own school
+
+
+def names_in(question: str) -> list[str]:
+    """Words that name something: a capitalised word not opening a sentence, an abbreviation in
+    capitals, or a year. "Ofcom", "KCSIE", "2022"; not "Is", "I" or "cartoon"."""
+    found = []
+    for number, match in enumerate(_TOKEN.finditer(question)):
+        word = match.group()
+        opening = number == 0 or question[:match.start()].rstrip().endswith(_SENTENCE_START)
+        capitalised = word[0].isupper() and not opening and word != "I"
+        abbreviation = len(word) >= 2 and word.isupper() and word.isalpha()
+        if capitalised or abbreviation or _YEAR.fullmatch(word):
+            found.append(word)
+    return found
+
+
+def unknown_names(question: str, analyzer: Callable[[str], list[str]], known: Collection[str],
+                  vocabulary: Vocabulary) -> list[str]:
+    """The names in a question that neither the library (`known` terms) nor a related word uses."""
+    unknown = []
+    for word in names_in(question):
+        terms = [t for t in analyzer(word) if t not in vocabulary.school_words]
+        if terms and all(t not in known and not any(r in known for r in vocabulary.related.get(t, ()))
+                         for t in terms):
+            unknown.append(word)
+    return unknown
+
+
+def load_vocabulary(path: Path, analyzer: Callable[[str], list[str]]) -> Vocabulary:
+    """Read and check the groups and school words, folding each word as the search analyzer does."""
+    data = read_toml(path)
+    school = data.get("school_words", [])
+    if not isinstance(school, list) or not all(isinstance(w, str) and w.strip() for w in school):
+        raise PromptsError(f"{path}: 'school_words' must be a list of words")
+    groups = data.get("groups")
+    if not isinstance(groups, list) or not all(
+            isinstance(g, list) and len(g) >= 2 and all(isinstance(w, str) and w.strip() for w in g) for g in groups):
+        raise PromptsError(f"{path}: 'groups' must be a list of groups of at least two words")
+    related: dict[str, set[str]] = {}
+    for number, group in enumerate(groups, start=1):
+        terms = set()
+        for word in group:
+            folded = analyzer(word)
+            if len(folded) != 1:
+                raise PromptsError(f"{path}: group {number}: {word!r} must be one word that is not a stop word")
+            terms.add(folded[0])
+        for term in terms:
+            related.setdefault(term, set()).update(terms)
+    school_terms = frozenset(t for word in school for t in analyzer(word))
+    return Vocabulary({term: frozenset(terms) for term, terms in related.items()}, school_terms)

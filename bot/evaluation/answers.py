@@ -1,0 +1,102 @@
+"""Answer figures on the labelled set, measured on the answer engine exactly as it ships.
+
+A temporary index is built from the seeds folder under evaluation, the engine is loaded on it, and
+every question is asked as a member of staff would ask it. The figures:
+- `in_scope_wrongly_refused`: questions the documents answer that got no quote;
+- `out_of_scope_refused`: questions the documents do not answer (admin, other topics, on the topic
+  but about things never mentioned) that got no quote;
+- `procedural_answered`: "what do I do" questions the documents cannot answer that got a quote
+  anyway (the lower the better);
+- `hit@3`: of the in-scope questions answered, the share with a gold evidence passage among the
+  quotes shown (`hit@3_all_in_scope` counts a refused in-scope question as a miss);
+- `highlight@1` / `highlight@3`: of the in-scope questions answered, the share whose first quote's
+  highlight (any quote's highlight) overlaps a gold evidence span;
+- `intent_what_to_do_recall` / `intent_fact_false_alarm`: the intent classifier on situations and
+  policy questions, and on general questions the documents answer.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from bot.answer.engine import AnswerEngine
+from bot.config import Settings
+from bot.evaluation.labelled import GoldSpan, LabelledQuestion
+from bot.search.embedder import Embedder
+from bot.search.index import build_index
+
+
+def load_engine_for(settings: Settings, embedder: Embedder, index_dir: Path) -> AnswerEngine:
+    """Build the seeds folder's index into `index_dir` and load the engine on it."""
+    local = replace(settings, index_dir=index_dir)
+    build_index(local, embedder=embedder, progress=False)
+    return AnswerEngine.load(local, embedder=embedder)
+
+
+def _overlaps(doc_id: str, start: int, end: int, gold: tuple[GoldSpan, ...]) -> bool:
+    return any(g.doc_id == doc_id and start < g.end and g.start < end for g in gold)
+
+
+def judge_answer(answer: dict, gold: tuple[GoldSpan, ...]) -> dict[str, bool]:
+    """Did a shown quote hold gold evidence, and did the highlights land on it?"""
+    hit = highlight_first = highlight_any = False
+    for position, item in enumerate(answer["passages"]):
+        doc, loc = item["source"]["id"], item["location"]
+        if _overlaps(doc, loc["start"], loc["end"], gold):
+            hit = True
+        h_start, h_end = item["highlight"][0]
+        lit = _overlaps(doc, loc["start"] + h_start, loc["start"] + h_end, gold)
+        highlight_any |= lit
+        if position == 0:
+            highlight_first = lit
+    return {"hit": hit, "highlight@1": highlight_first, "highlight@3": highlight_any}
+
+
+def _share(values: list[bool]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def answer_figures(engine: AnswerEngine, questions: list[LabelledQuestion]) -> dict:
+    groups: dict[str, list[bool]] = {"in_refused": [], "out_refused": [], "procedural_answered": [],
+                                     "hit": [], "hit_all": [], "highlight@1": [], "highlight@3": [],
+                                     "intent_todo": [], "intent_fact": []}
+    for q in questions:
+        answer = engine.ask(q.question)
+        answered = answer["answered"]
+        if q.category in ("urgent", "non_urgent"):
+            groups["intent_todo"].append(answer["asks_what_to_do"])
+        elif q.category == "in_scope":
+            groups["intent_fact"].append(answer["asks_what_to_do"])
+        if q.in_scope:
+            groups["in_refused"].append(not answered)
+            judged = judge_answer(answer, q.gold)
+            groups["hit_all"].append(judged["hit"])
+            if answered:
+                groups["hit"].append(judged["hit"])
+                groups["highlight@1"].append(judged["highlight@1"])
+                groups["highlight@3"].append(judged["highlight@3"])
+        elif q.category == "out_of_scope":
+            groups["out_refused"].append(not answered)
+        else:
+            groups["procedural_answered"].append(answered)
+    return {
+        "in_scope_wrongly_refused": _share(groups["in_refused"]),
+        "out_of_scope_refused": _share(groups["out_refused"]),
+        "procedural_answered": _share(groups["procedural_answered"]),
+        "hit@3": _share(groups["hit"]),
+        "hit@3_all_in_scope": _share(groups["hit_all"]),
+        "highlight@1": _share(groups["highlight@1"]),
+        "highlight@3": _share(groups["highlight@3"]),
+        "intent_what_to_do_recall": _share(groups["intent_todo"]),
+        "intent_fact_false_alarm": _share(groups["intent_fact"]),
+        "counts": {"in_scope": len(groups["in_refused"]), "out_of_scope": len(groups["out_refused"]),
+                   "procedural": len(groups["procedural_answered"])},
+    }
+
+
+def evaluate_answers(settings: Settings, embedder: Embedder, questions: list[LabelledQuestion]) -> dict:
+    with tempfile.TemporaryDirectory(prefix="bot-eval-index-") as tmp:
+        engine = load_engine_for(settings, embedder, Path(tmp))
+        return answer_figures(engine, questions)

@@ -1,0 +1,63 @@
+"""Answerability: a passage is quoted only when its best sentence says what was asked."""
+
+import numpy as np
+import pytest
+
+from bot.answer.answerability import (
+    SentenceJudgement,
+    answers,
+    judge_passage,
+    normalise,
+    overlap,
+    term_weights,
+)
+from bot.config import AnswerabilitySettings
+
+SETTINGS = AnswerabilitySettings(overlap_weight=1.0, retrieval_weight=0.2, min_score=0.8, min_score_what_to_do=1.1)
+
+
+def test_unknown_question_words_weigh_as_much_as_the_rarest_known_word():
+    weights = term_weights(["ofcom", "nudifi", "school"], {"nudifi": 3.0, "school": 0.5})
+    assert weights == {"ofcom": 3.0, "nudifi": 3.0, "school": 0.5}
+
+
+def test_overlap_is_the_idf_weighted_share_of_question_words_found():
+    weights = {"cartoon": 2.0, "count": 1.0, "imag": 1.0}
+    assert overlap(weights, ["imageri", "photorealist"]) == 0.0
+    assert overlap(weights, ["imag"]) == pytest.approx(0.25)
+    related = {"cartoon": frozenset({"cartoon", "photorealist"}), "imag": frozenset({"imag", "imageri"})}
+    assert overlap(weights, ["imageri", "photorealist"], related) == pytest.approx(0.75)
+    assert overlap({}, ["x"]) == 0.0
+
+
+def test_the_best_sentence_wins_and_ties_go_to_the_earlier_one():
+    spans = [(0, 10), (11, 30), (31, 40)]
+    terms = [["school"], ["nudifi", "photo"], ["nudifi", "photo"]]
+    cosines = np.array([0.9, 0.5, 0.5])
+    weights = {"nudifi": 1.0, "photo": 1.0}
+    best = judge_passage("p", spans, terms, cosines, weights, 1.0, SETTINGS)
+    assert (best.start, best.end) == (11, 30)  # 0.5 + 1.0 beats 0.9 + 0.0; the later tie loses
+    assert best.score == pytest.approx(0.5 + 1.0 + 0.2)
+    assert judge_passage("p", [], [], np.array([]), weights, 1.0, SETTINGS) is None
+
+
+def judgement(score: float) -> SentenceJudgement:
+    return SentenceJudgement("p", 0, 1, 0.0, 0.0, 0.0, score)
+
+
+@pytest.mark.parametrize("score, what_to_do, procedures, expected", [
+    (0.9, False, False, True),   # a fact question, clears the bar
+    (0.7, False, False, False),  # a fact question, below it
+    (0.9, True, False, False),   # "what do I do?" and a news report: the higher bar
+    (1.2, True, False, True),    # ... which a clear answer to a factual part still clears
+    (0.9, True, True, True),     # "what do I do?" and a document that sets out procedures
+])
+def test_what_to_do_questions_need_a_procedure_document_or_a_clear_factual_answer(score, what_to_do, procedures,
+                                                                                    expected):
+    assert answers(judgement(score), what_to_do, procedures, SETTINGS) is expected
+
+
+def test_normalise_maps_candidates_to_0_1_and_a_lone_one_to_1():
+    assert normalise({"a": 2.0, "b": 1.0, "c": 1.5}) == {"a": 1.0, "b": 0.0, "c": 0.5}
+    assert normalise({"a": 0.3}) == {"a": 1.0}
+    assert normalise({}) == {}

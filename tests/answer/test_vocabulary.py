@@ -1,0 +1,44 @@
+import pytest
+
+from bot.answer.vocabulary import DEFAULT_VOCABULARY_FILE, load_vocabulary, names_in, unknown_names
+from bot.config import TokenizerSettings
+from bot.search.analyzer import Analyzer
+from tests.conftest import assert_refused
+
+ANALYZER = Analyzer(TokenizerSettings())
+VOCABULARY = load_vocabulary(DEFAULT_VOCABULARY_FILE, ANALYZER)
+
+
+def test_groups_relate_each_folded_word_to_the_others():
+    related = VOCABULARY.related
+    assert ANALYZER("photorealistic")[0] in related[ANALYZER("cartoon")[0]]
+    assert ANALYZER("nudifying")[0] in related[ANALYZER("undressing")[0]]
+
+
+@pytest.mark.parametrize("question, names", [
+    ("What does Ofcom say about nudify apps?", ["Ofcom"]),
+    ("How many reports did the IWF get in 2022?", ["IWF", "2022"]),
+    ("Is it illegal? What is nudifying?", []),
+    ("does it count if the image is a cartoon?", []),
+    ("I teach Year 9. Is it illegal?", ["Year"]),
+])
+def test_names_are_capitalised_words_inside_a_sentence_abbreviations_and_years(question, names):
+    assert names_in(question) == names
+
+
+def test_a_name_the_library_never_uses_is_unknown_unless_related_or_a_school_word():
+    known = set(ANALYZER("the iwf reported on the uk commissioner nudifying"))
+    assert unknown_names("What does Ofcom say about it?", ANALYZER, known, VOCABULARY) == ["Ofcom"]
+    assert unknown_names("What did the IWF find?", ANALYZER, known, VOCABULARY) == []
+    assert unknown_names("Did the PCC write in Britain?", ANALYZER, known, VOCABULARY) == []  # related words
+    assert unknown_names("For our INSET with the DSL, what is nudifying?", ANALYZER, known, VOCABULARY) == []
+
+
+def test_bad_groups_stop_loading(tmp_path):
+    def load(path):
+        return load_vocabulary(path, ANALYZER)
+
+    assert_refused(load, tmp_path / "v.toml", "groups = [[\"alone\"]]\n", "at least two words")
+    assert_refused(load, tmp_path / "v.toml", "groups = [[\"two words\", \"x\"]]\n", "one word")
+    assert_refused(load, tmp_path / "v.toml", "groups = [[\"the\", \"x\"]]\n", "one word")
+    assert_refused(load, tmp_path / "v.toml", "groups = [[\"a1\", \"b1\"]]\nschool_words = [1]\n", "school_words")
