@@ -112,6 +112,32 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Print what the school must still do; exit 1 while its safeguarding lead is unset."""
+    from datetime import date
+
+    from bot.answer.escalation import (
+        DEFAULT_ESCALATION_FILE,
+        DEFAULT_SCHOOL_FILE,
+        load_escalation,
+        load_school,
+    )
+    from bot.answer.readiness import readiness
+    from bot.library.manifest import load_manifest
+
+    settings = _settings(args)
+    prompts = Path(settings.prompts_dir)
+    book = load_escalation(prompts / DEFAULT_ESCALATION_FILE.name)
+    school = load_school(Path(args.school) if args.school else prompts / DEFAULT_SCHOOL_FILE.name)
+    findings = readiness(book, school, load_manifest(settings.seeds_dir).documents, date.today())
+    for finding in findings:
+        print(("MUST " if finding.blocking else "TODO ") + finding.message)
+    if not findings:
+        print("ready: the lead and local contacts are set, every contact was reviewed within a year, "
+              "and every document has a date and an address")
+    return 1 if any(f.blocking for f in findings) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -139,6 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_ask.add_argument("--seeds")
     p_ask.add_argument("--index-dir")
     p_ask.set_defaults(func=cmd_ask)
+
+    p_check = sub.add_parser("check", help="what the school must do before going live (exit 1 while the lead is unset)")
+    p_check.add_argument("--school", help="the school's contacts file (default: prompts/school.toml)")
+    p_check.add_argument("--prompts-dir", help="folder of reviewable wording and rules (default: prompts/ or $BOT_PROMPTS_DIR)")
+    p_check.add_argument("--seeds", help="seeds folder (default: seeds/ or $BOT_SEEDS_DIR)")
+    p_check.set_defaults(func=cmd_check)
 
     from bot.evaluation.evaluate import add_eval_parser
     from bot.web.serve import add_serve_parser

@@ -27,6 +27,7 @@ from bot.answer.escalation import (
     load_school,
 )
 from bot.answer.intent import DEFAULT_INTENT_FILE, Intent, load_intent
+from bot.answer.prompts import load_library_gaps
 from bot.answer.triage import DEFAULT_TRIAGE_FILE, Triage, load_triage
 from bot.answer.vocabulary import DEFAULT_VOCABULARY_FILE, Vocabulary, load_vocabulary, unknown_names
 from bot.config import AnswerabilitySettings, Settings
@@ -69,6 +70,7 @@ class AnswerEngine:
     messages: dict
     intent: Intent
     vocabulary: Vocabulary
+    library_gaps: list[dict[str, str]] = field(default_factory=list)
     _sentence_terms: dict[str, list[list[str]]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
@@ -87,6 +89,7 @@ class AnswerEngine:
             messages=load_messages(prompts / DEFAULT_MESSAGES_FILE.name),
             intent=load_intent(prompts / DEFAULT_INTENT_FILE.name, index.dense.embedder.encode),
             vocabulary=load_vocabulary(prompts / DEFAULT_VOCABULARY_FILE.name, index.bm25.analyzer),
+            library_gaps=load_library_gaps(prompts / "library_gaps.toml"),
         )
 
     def __post_init__(self) -> None:
@@ -129,7 +132,8 @@ class AnswerEngine:
         steps_first = urgent or (what_to_do and on_topic)
         message = None
         if not answered:
-            message = self.messages["no_procedure" if what_to_do and on_topic else "not_covered"]
+            kind = "no_procedure" if what_to_do and on_topic else "not_covered" if on_topic or urgent else "off_topic"
+            message = self.messages[kind].format(lead=self.escalation_book.lead_title(self.school))
         return {
             "question": question,
             "answered": answered,
@@ -138,7 +142,8 @@ class AnswerEngine:
             # Steps are the answer when the question asks what to do and no passage sets it out.
             "steps_first": steps_first,
             "passages": passages,
-            "escalation": self.escalation_book.escalation(urgent, self.school),
+            "off_topic": not (answered or on_topic or urgent),
+            "escalation": self.escalation_book.escalation(urgent, self.school, self.escalation_book.situations_in(question)),
             "not_covered": message,
             "signals": {"best_sentence": best.as_dict() if best else None, "unknown_names": unknown},
         }

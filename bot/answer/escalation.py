@@ -19,14 +19,16 @@ from bot.config import PROJECT_ROOT
 DEFAULT_ESCALATION_FILE = PROJECT_ROOT / "prompts" / "escalation.toml"
 DEFAULT_SCHOOL_FILE = PROJECT_ROOT / "prompts" / "school.toml"
 DEFAULT_MESSAGES_FILE = PROJECT_ROOT / "prompts" / "messages.toml"
-MESSAGE_KEYS = ("about", "not_covered", "no_procedure", "urgent_heading", "steps_heading", "quotes_heading")
+MESSAGE_KEYS = ("about", "not_covered", "off_topic", "no_procedure", "urgent_heading", "steps_heading",
+                "quotes_heading", "emergency_line", "not_ready")
 REGIONS = ("england", "wales", "scotland", "northern-ireland")
 UNSET_TEXT = "Ask your school office"
-_SHOW = ("always", "urgent", "calm")
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{1,24}$")
+_SHOW = ("always", "urgent", "calm", "page")
+# UK formats the file uses: 999, 101, 0800 1111, 0808 800 5000, 028 9050 7000, +44 ...
+_PHONE = re.compile(r"^(999|101|\+44 ?[0-9][0-9 ]{8,13}|0[0-9]{2,4} ?[0-9]{3,4}( ?[0-9]{3,4})?)$")
 _SCHOOL_SLOTS = {
     # slot: (label, when)
-    "dsl": ("{lead}", "Tell them about any safeguarding concern, the same day"),
+    "dsl": ("{lead}", "Tell them about any safeguarding concern, immediately"),
     "deputy": ("Deputy {lead}", "When the lead cannot be reached"),
     "children_services": ("Local authority children's services", "Making a referral about a child, with or through the lead"),
     "lado": ("Local Authority Designated Officer (LADO)", "A concern about an adult who works with children"),
@@ -45,6 +47,8 @@ class Contact:
     email: str | None = None
     region: str | None = None
     note: str | None = None
+    situations: tuple[str, ...] = ()  # shown in an answer only when one of these is seen
+    slot: str | None = None  # the school slot it fills, for the school's own contacts
 
     def as_dict(self) -> dict:
         data = {"name": self.name, "when": self.when, "phone": self.phone, "url": self.url,
@@ -55,12 +59,33 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Step:
+    """A step shown only in one situation or one nation, with the page that says it."""
+
+    text: str
+    source: str
+    situation: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
 class Notice:
     """The message and steps of one escalation variant (calm or urgent)."""
 
     message: str
     steps: tuple[str, ...]
-    source: str
+    sources: dict[str, str]  # nation -> the pages the steps come from
+    first: tuple[str, ...] = ()  # urgent only: the lines shown before anything else
+
+
+@dataclass(frozen=True)
+class Situation:
+    name: str
+    patterns: tuple[re.Pattern, ...]
+    hide: tuple[str, ...] = ()  # school slots that would mislead in this situation
+
+    def seen_in(self, question: str) -> bool:
+        return any(p.search(question) for p in self.patterns)
 
 
 @dataclass(frozen=True)
@@ -69,6 +94,12 @@ class SchoolContacts:
 
     region: str
     slots: dict[str, tuple[str, str]]  # slot -> (name, phone)
+    lead_title: str = ""  # the school's own title for its lead; empty: the nation's default
+
+    @property
+    def lead_set(self) -> bool:
+        name, phone = self.slots.get("dsl", ("", ""))
+        return bool(name and phone)
 
 
 @dataclass(frozen=True)
@@ -78,30 +109,59 @@ class EscalationBook:
     contacts: tuple[Contact, ...]
     lead_titles: dict[str, str]
     lead_source: str
+    steps: tuple[Step, ...] = ()
+    situations: tuple[Situation, ...] = ()
 
-    def escalation(self, urgent: bool, school: SchoolContacts) -> dict:
-        """The answer object's `escalation` block, in the order a worried reader needs it."""
+    def lead_title(self, school: SchoolContacts) -> str:
+        return school.lead_title or self.lead_titles[school.region]
+
+    def situations_in(self, question: str) -> frozenset[str]:
+        """The situations a question describes (sextortion, a member of staff shown, ...)."""
+        text = " ".join(question.split()).replace("’", "'")
+        return frozenset(s.name for s in self.situations if s.seen_in(text))
+
+    def lead(self, school: SchoolContacts) -> dict:
+        """The school's lead for the emergency line: title, name and phone, or the fallback."""
+        name, phone = school.slots.get("dsl", ("", ""))
+        return {"title": self.lead_title(school), "name": name or None, "phone": phone or None,
+                "set": school.lead_set, "unset_text": UNSET_TEXT}
+
+    def escalation(self, urgent: bool, school: SchoolContacts, seen: frozenset[str] = frozenset()) -> dict:
+        """The answer object's `escalation` block, in the order a worried reader needs it.
+
+        Urgent: three lines first (999, the lead, do not view), then the rest. Steps and contacts
+        tagged with a situation appear only when triage saw it; 999 is said once, in the first line.
+        """
         notice = self.urgent if urgent else self.calm
-        lead = self.lead_titles[school.region]
-        national = [c for c in self.contacts if c.region in (None, school.region)]
-        # Urgent: the emergency numbers come before everything else, then the school's own people.
+        lead = self.lead_title(school)
+        hidden = {slot for s in self.situations if s.name in seen for slot in s.hide}
+        national = [c for c in self.contacts if c.region in (None, school.region) and c.show != "page"
+                    and (not c.situations or set(c.situations) & seen)]
         first = [c for c in national if urgent and c.show == "urgent"]
         rest = [c for c in national if c.show == "always" or (not urgent and c.show == "calm")]
-        contacts = [c.as_dict() for c in (*first, *school_contacts(school, lead), *rest)]
+        own = [c for c in school_contacts(school, lead) if c.slot not in hidden]
+        extra = [s for s in self.steps if (s.situation and s.situation in seen) or s.region == school.region]
         return {
             "urgent": urgent,
             "message": notice.message.format(lead=lead),
-            "steps": [step.format(lead=lead) for step in notice.steps],
-            "steps_source": notice.source,
+            "first": [line.format(lead=lead) for line in notice.first],
+            "lead": self.lead(school),
+            "steps": [step.format(lead=lead) for step in notice.steps] + [s.text for s in extra],
+            "steps_source": "; ".join([notice.sources[school.region], *(s.source for s in extra)]),
             "region": school.region,
-            "contacts": contacts,
+            "situations": sorted(seen),
+            "contacts": [c.as_dict() for c in (*first, *own, *rest)],
         }
 
     def all_contacts(self, school: SchoolContacts) -> list[dict]:
         """Every contact that applies to the school's region, for a contacts page."""
-        lead = self.lead_titles[school.region]
+        lead = self.lead_title(school)
         return [c.as_dict() for c in school_contacts(school, lead)] + \
             [c.as_dict() for c in self.contacts if c.region in (None, school.region)]
+
+    def reviewed_dates(self) -> list[tuple[str, str]]:
+        """(what, reviewed date) for every dated entry, for the readiness check."""
+        return [(c.name, c.reviewed) for c in self.contacts if c.reviewed]
 
 
 def school_contacts(school: SchoolContacts, lead: str) -> list[Contact]:
@@ -118,6 +178,7 @@ def school_contacts(school: SchoolContacts, lead: str) -> list[Contact]:
             reviewed=None,
             phone=phone or None,
             note=None if (name and phone) else f"{UNSET_TEXT} for this contact",
+            slot=slot,
         ))
     return found
 
@@ -140,15 +201,63 @@ def _review_date(table: dict, where: str) -> str:
     return value
 
 
-def _notice(data: dict, name: str, path: Path) -> Notice:
+def _notice(data: dict, name: str, path: Path, with_first: bool = False) -> Notice:
     table = data.get(name)
     where = f"{path} [{name}]"
     if not isinstance(table, dict):
         raise PromptsError(f"{where}: section missing")
-    steps = table.get("steps", [])
-    if not isinstance(steps, list) or not all(isinstance(s, str) and s.strip() for s in steps):
-        raise PromptsError(f"{where}: 'steps' must be a list of non-empty strings")
-    return Notice(_text(table, "message", where), tuple(s.strip() for s in steps), _text(table, "steps_source", where))
+    lists = {}
+    for key in ("steps", "first") if with_first else ("steps",):
+        items = table.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(s, str) and s.strip() for s in items):
+            raise PromptsError(f"{where}: '{key}' must be a list of non-empty strings")
+        lists[key] = tuple(s.strip() for s in items)
+    if with_first and len(lists["first"]) != 3:
+        raise PromptsError(f"{where}: 'first' must hold exactly three lines (999, the lead, do not view)")
+    sources = table.get("sources")
+    if not isinstance(sources, dict):
+        raise PromptsError(f"{where}: [{name}.sources] with a source page per nation is missing")
+    for region in REGIONS:
+        _text(sources, region, f"{where}.sources")
+    _review_date(sources, f"{where}.sources")
+    return Notice(_text(table, "message", where), lists["steps"], {r: sources[r].strip() for r in REGIONS},
+                  lists.get("first", ()))
+
+
+def _situations(data: dict, path: Path) -> tuple[Situation, ...]:
+    found = []
+    for i, raw in enumerate(data.get("situation", []), start=1):
+        where = f"{path} situation {i}"
+        if not isinstance(raw, dict):
+            raise PromptsError(f"{where}: must be a table")
+        name = _text(raw, "name", where)
+        patterns = raw.get("patterns")
+        if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) and p for p in patterns):
+            raise PromptsError(f"{where} ({name}): 'patterns' must be a non-empty list")
+        try:
+            compiled = tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+        except re.error as exc:
+            raise PromptsError(f"{where} ({name}): pattern {exc.pattern!r} is not valid ({exc})") from None
+        hide = raw.get("hide", [])
+        if not isinstance(hide, list) or any(h not in _SCHOOL_SLOTS for h in hide):
+            raise PromptsError(f"{where} ({name}): 'hide' may name only {', '.join(_SCHOOL_SLOTS)}")
+        found.append(Situation(name, compiled, tuple(hide)))
+    return tuple(found)
+
+
+def _steps(data: dict, path: Path, names: set[str]) -> tuple[Step, ...]:
+    found = []
+    for key, field_name, allowed in (("situation_step", "situation", names), ("region_step", "region", set(REGIONS))):
+        for i, raw in enumerate(data.get(key, []), start=1):
+            where = f"{path} {key} {i}"
+            if not isinstance(raw, dict):
+                raise PromptsError(f"{where}: must be a table")
+            value = raw.get(field_name)
+            if value not in allowed:
+                raise PromptsError(f"{where}: '{field_name}' must be one of {', '.join(sorted(allowed))}")
+            _review_date(raw, where)
+            found.append(Step(_text(raw, "text", where), _text(raw, "source", where), **{field_name: value}))
+    return tuple(found)
 
 
 def _contact(raw: dict, where: str, region: str | None) -> Contact:
@@ -164,8 +273,12 @@ def _contact(raw: dict, where: str, region: str | None) -> Contact:
     show = raw.get("show", "always")
     if show not in _SHOW:
         raise PromptsError(f"{where}: 'show' must be one of {', '.join(_SHOW)}")
+    situations = raw.get("situations", [])
+    if not isinstance(situations, list) or not all(isinstance(x, str) for x in situations):
+        raise PromptsError(f"{where}: 'situations' must be a list of situation names")
     return Contact(name=_text(raw, "name", where), when=_text(raw, "when", where), source=_text(raw, "source", where),
-                   reviewed=_review_date(raw, where), show=show, phone=phone, url=url, email=email, region=region)
+                   reviewed=_review_date(raw, where), show=show, phone=phone, url=url, email=email, region=region,
+                   situations=tuple(situations))
 
 
 def load_escalation(path: Path = DEFAULT_ESCALATION_FILE) -> EscalationBook:
@@ -191,8 +304,15 @@ def load_escalation(path: Path = DEFAULT_ESCALATION_FILE) -> EscalationBook:
     if missing:
         raise PromptsError(f"{path} [lead.titles]: no title for {', '.join(missing)}")
     _review_date(lead, f"{path} [lead]")
-    return EscalationBook(_notice(data, "calm", path), _notice(data, "urgent", path), tuple(contacts),
-                          {r: titles[r].strip() for r in REGIONS}, _text(lead, "source", f"{path} [lead]"))
+    situations = _situations(data, path)
+    names = {s.name for s in situations}
+    for contact in contacts:
+        unknown = set(contact.situations) - names
+        if unknown:
+            raise PromptsError(f"{path} contact {contact.name}: unknown situation(s) {', '.join(sorted(unknown))}")
+    return EscalationBook(_notice(data, "calm", path), _notice(data, "urgent", path, with_first=True),
+                          tuple(contacts), {r: titles[r].strip() for r in REGIONS},
+                          _text(lead, "source", f"{path} [lead]"), _steps(data, path, names), situations)
 
 
 def load_school(path: Path = DEFAULT_SCHOOL_FILE) -> SchoolContacts:
@@ -202,7 +322,7 @@ def load_school(path: Path = DEFAULT_SCHOOL_FILE) -> SchoolContacts:
     region = data.get("region", "england")
     if region not in REGIONS:
         raise PromptsError(f"{path}: region must be one of {', '.join(REGIONS)}, not {region!r}")
-    unknown = set(data) - {"region", *_SCHOOL_SLOTS}
+    unknown = set(data) - {"region", "lead_title", *_SCHOOL_SLOTS}
     if unknown:
         raise PromptsError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}")
     slots = {}
@@ -216,7 +336,10 @@ def load_school(path: Path = DEFAULT_SCHOOL_FILE) -> SchoolContacts:
         if phone.strip() and not _PHONE.match(phone.strip()):
             raise PromptsError(f"{path} [{slot}]: phone {phone!r} is not a phone number")
         slots[slot] = (name.strip(), phone.strip())
-    return SchoolContacts(region, slots)
+    lead_title = data.get("lead_title", "")
+    if not isinstance(lead_title, str):
+        raise PromptsError(f"{path}: lead_title must be text")
+    return SchoolContacts(region, slots, lead_title.strip())
 
 
 def load_messages(path: Path = DEFAULT_MESSAGES_FILE) -> dict:

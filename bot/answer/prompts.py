@@ -21,3 +21,19 @@ def read_toml(path: Path) -> dict:
         raise PromptsError(f"{path}: file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise PromptsError(f"{path}: not valid TOML ({exc})") from None
+
+
+def load_library_gaps(path: Path) -> list[dict[str, str]]:
+    """The documents a school should add that the library lacks (`prompts/library_gaps.toml`)."""
+    entries = read_toml(path).get("missing", [])
+    if not isinstance(entries, list):
+        raise PromptsError(f"{path}: [[missing]] entries expected")
+    gaps = []
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise PromptsError(f"{path}: missing {number} must be a table")
+        for key in ("title", "publisher", "where", "source"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise PromptsError(f"{path}: missing {number}: '{key}' must be text")
+        gaps.append({key: entry[key].strip() for key in ("title", "publisher", "where", "source")})
+    return gaps

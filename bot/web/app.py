@@ -20,6 +20,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.config import PROJECT_ROOT
 from bot.web.responses import error_response
@@ -53,12 +54,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         app.config["ENGINE"] = AnswerEngine.load()
 
+    trusted = int(app.config.get("TRUSTED_PROXIES") or os.environ.get("BOT_TRUSTED_PROXIES") or 0)
+    if trusted > 0:
+        # Behind that many reverse proxies, each appending to X-Forwarded-For: the client address
+        # (and so its rate limit) comes from the header, never from a client-set value beyond them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted)
+    app.config["TRUSTED_PROXIES"] = trusted
+
     Talisman(app, force_https=False, strict_transport_security=False, session_cookie_secure=False,
              content_security_policy=CONTENT_SECURITY_POLICY, referrer_policy="no-referrer",
              frame_options="DENY", permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()"})
 
     from bot.web.api import api
-    from bot.web.pages import pages
+    from bot.web.pages import ask_page, pages
 
     app.register_blueprint(pages)
     app.register_blueprint(api)
@@ -77,8 +85,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             response.headers["Cache-Control"] = "no-store"
         return response
 
+    @app.context_processor
+    def _emergency() -> dict:
+        # Every page, error pages included, carries the emergency line and the school's lead.
+        engine = app.config["ENGINE"]
+        book, school, messages = engine.escalation_book, engine.school, engine.messages
+        lead = book.lead(school)
+        return {"emergency": {"line": messages["emergency_line"], "lead": lead,
+                              "not_ready": None if lead["set"] else messages["not_ready"].format(lead=lead["title"])}}
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        if exc.code == 429 and request.endpoint == "pages.answer_page":
+            # Refused by the rate limit: the question stays in the box, with the reason.
+            return ask_page(429, _MESSAGES[429], request.form.get("question", ""))
         return error_response(exc.code or 500, _CODES.get(exc.code, "http_error"), _MESSAGES.get(exc.code, exc.description))
 
     @app.errorhandler(Exception)

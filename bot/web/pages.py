@@ -14,15 +14,17 @@ def _engine():
     return current_app.config["ENGINE"]
 
 
-def _ask_page(status: int = 200, error: str | None = None, question: str = ""):
+def ask_page(status: int = 200, error: str | None = None, question: str = ""):
+    """The question form; after a refusal, the whole question stays in the box to be edited."""
     engine = _engine()
     return render_template("ask.html", messages=engine.messages, error=error, question=question,
+                           max_chars=engine.settings.answer.max_question_chars,
                            escalation=engine.escalation_book.escalation(False, engine.school)), status
 
 
 @pages.get("/")
 def ask_form():
-    return _ask_page()
+    return ask_page()
 
 
 @pages.post("/ask")
@@ -32,8 +34,10 @@ def answer_page():
     try:
         answer = engine.ask(question)
     except QuestionError as exc:
-        return _ask_page(400, str(exc).capitalize() + ".",
-                         question[:engine.settings.answer.max_question_chars])
+        message = str(exc).capitalize() + "."
+        if exc.code == "question_too_long":
+            message += f" Yours has {len(question):,}; shorten it and ask again."
+        return ask_page(400, message, question)
     for item in answer["passages"]:
         quote, (start, end) = item["quote"], item["highlight"][0]
         item["parts"] = (quote[:start], quote[start:end], quote[end:])
@@ -65,7 +69,7 @@ def source_page(doc_id: str):
 def library_page():
     counts = _engine().index.passage_counts
     docs = [source_summary(doc, counts.get(doc.id, 0)) for doc in _engine().index.documents.values()]
-    return render_template("library.html", docs=docs, index=_engine().index.manifest)
+    return render_template("library.html", docs=docs, index=_engine().index.manifest, gaps=_engine().library_gaps)
 
 
 @pages.get("/contacts")

@@ -16,10 +16,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.web.app import create_app
 
     logging.basicConfig(level=getattr(logging, args.log_level.upper()), format="%(asctime)s %(name)s %(message)s")
-    app = create_app({"RATE_LIMIT": args.rate_limit} if args.rate_limit else None)
+    config = {"RATE_LIMIT": args.rate_limit} if args.rate_limit else {}
+    if args.trusted_proxies is not None:
+        config["TRUSTED_PROXIES"] = args.trusted_proxies
+    app = create_app(config or None)
     print(f"serving on http://{args.host}:{args.port}", flush=True)
+    # With no trusted proxy, forwarded headers are dropped before the app sees them; with some,
+    # they are kept for the app's ProxyFix, which trusts exactly that many hops.
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="",
-                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"], clear_untrusted_proxy_headers=True)
+                   max_request_body_size=16 * app.config["MAX_CONTENT_LENGTH"],  # above it the app answers 413 itself
+                   clear_untrusted_proxy_headers=app.config["TRUSTED_PROXIES"] == 0)
     return 0
 
 
@@ -32,4 +38,7 @@ def add_serve_parser(sub) -> None:
                    help="log detail (default info); no level ever logs question text")
     p.add_argument("--rate-limit", help='questions per client address, e.g. "120 per minute" (the default; '
                                         '$BOT_RATE_LIMIT also sets it), or "off"')
+    p.add_argument("--trusted-proxies", type=int, default=None, metavar="N",
+                   help="reverse proxies in front of the app (default 0, or $BOT_TRUSTED_PROXIES): the client "
+                        "address, used by the rate limit, is taken from X-Forwarded-For across exactly N hops")
     p.set_defaults(func=cmd_serve)

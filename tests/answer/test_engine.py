@@ -65,7 +65,11 @@ def test_an_urgent_question_gets_the_urgent_escalation_first(engine):
                         "tonight unless she pays")
     assert answer["urgent"] is True
     assert answer["escalation"]["urgent"] is True
-    assert answer["escalation"]["contacts"][0]["phone"] == "999"
+    first = answer["escalation"]["first"]
+    assert "999" in first[0] and "now" in first[1] and "Do not view" in first[2]
+    assert not any(c["phone"] == "999" for c in answer["escalation"]["contacts"])  # 999 said once
+    assert "sextortion" in answer["escalation"]["situations"]
+    assert any(step.startswith("Sextortion") for step in answer["escalation"]["steps"])
 
 
 @pytest.mark.slow
@@ -73,7 +77,7 @@ def test_an_out_of_scope_question_is_not_covered_but_still_gets_contacts(engine,
     answer = engine.ask("When do we break up for the Christmas holidays?")
     validator.validate(answer)
     assert answer["answered"] is False and answer["passages"] == []
-    assert "does not cover" in answer["not_covered"]
+    assert "only covers" in answer["not_covered"] and answer["off_topic"]
     assert answer["escalation"]["contacts"]
 
 

@@ -15,13 +15,65 @@ def book():
     return load_escalation()
 
 
-def test_urgent_variant_puts_999_first_and_says_what_not_to_do(book):
+def test_urgent_variant_says_999_once_first_then_the_lead_then_do_not_view(book):
     esc = book.escalation(True, load_school())
     assert esc["urgent"] is True
-    assert esc["contacts"][0]["phone"] == "999"
-    assert "999" in esc["message"]
-    assert any("do not view" in step.lower() for step in esc["steps"])
+    first = esc["first"]
+    assert len(first) == 3 and "call 999" in first[0]
+    assert "designated safeguarding lead" in first[1] and "do not view" in first[2].lower()
+    assert not any(c["phone"] == "999" for c in esc["contacts"])
+    assert "999" not in " ".join(esc["steps"] + [esc["message"]])
+    assert esc["lead"] == {"title": "designated safeguarding lead (DSL)", "name": None, "phone": None,
+                           "set": False, "unset_text": UNSET_TEXT}
     assert all(c["source"] for c in esc["contacts"])
+
+
+@pytest.mark.parametrize("question, seen", [
+    ("He says he'll post the fake nude unless she pays £100 tonight", {"sextortion"}),
+    ("A deepfake nude of one of our teachers is going round Year 10", {"staff_depicted"}),
+    ("An older man has sent her an edited naked picture", {"adult_involved"}),
+    ("She says she wants to self-harm because of the pictures", {"self_harm"}),
+    ("What is nudifying?", set()),
+])
+def test_situations_are_recognised_from_the_patterns_in_prompts(book, question, seen):
+    assert book.situations_in(question) == seen
+
+
+def test_a_staff_member_depicted_sees_the_revenge_porn_helpline_and_not_the_lado(book):
+    seen = book.situations_in("A deepfake nude of one of our teachers is going round Year 10")
+    esc = book.escalation(True, load_school(), seen)
+    names = [c["name"] for c in esc["contacts"]]
+    assert "Revenge Porn Helpline" in names and any(n.startswith("StopNCII") for n in names)
+    assert not any("LADO" in n for n in names)
+    plain = book.escalation(True, load_school())
+    assert not any(c["name"] == "Revenge Porn Helpline" for c in plain["contacts"])
+    assert any("LADO" in c["name"] for c in plain["contacts"])
+    assert not any(step.startswith("Sextortion") for step in plain["steps"])  # only when it is sextortion
+
+
+def test_every_phone_number_is_in_a_uk_format_and_every_nation_has_sources(book):
+    import re
+
+    uk = re.compile(r"^(999|101|0\d{2,4} \d{3,4}( \d{3,4})?)$")
+    for contact in book.contacts:
+        if contact.phone:
+            assert uk.match(contact.phone), contact.name
+    for notice in (book.calm, book.urgent):
+        assert set(notice.sources) == {"england", "wales", "scotland", "northern-ireland"}
+        assert all(src.startswith("https://") for src in notice.sources.values())
+    for step in book.steps:
+        assert step.source.startswith("https://")
+
+
+def test_scotland_gets_a_neutral_lead_title_its_own_step_and_a_school_may_name_its_own(book, tmp_path: Path):
+    school = tmp_path / "school.toml"
+    school.write_text('region = "scotland"\n', encoding="utf-8")
+    esc = book.escalation(False, load_school(school))
+    assert "child protection lead" in esc["message"]
+    assert any("inter-agency referral discussion" in step for step in esc["steps"])
+    assert "gov.scot" in esc["steps_source"]
+    school.write_text('region = "scotland"\nlead_title = "child protection coordinator"\n', encoding="utf-8")
+    assert "child protection coordinator" in book.escalation(False, load_school(school))["message"]
 
 
 def test_calm_variant_omits_999_but_keeps_the_helplines(book):
@@ -70,8 +122,10 @@ GOOD = (PROMPTS / "escalation.toml").read_text(encoding="utf-8")
 @pytest.mark.parametrize("broken, message", [
     (GOOD.replace("\n[calm]\n", "\n[calm\n", 1), "not valid TOML"),
     (GOOD.replace('phone = "0808 800 5000"', 'phone = "call us"', 1), "is not a phone number"),
-    (GOOD.replace('reviewed = "2026-11-25"', 'reviewed = "last week"', 1), "'reviewed' must be a date"),
-    (GOOD.replace('show = "urgent"', 'show = "sometimes"', 1), "'show' must be one of"),
+    (GOOD.replace('reviewed = "2026-11-26"', 'reviewed = "last week"', 1), "'reviewed' must be a date"),
+    (GOOD.replace('show = "page"', 'show = "sometimes"', 1), "'show' must be one of"),
+    (GOOD.replace('situations = ["staff_depicted"]', 'situations = ["unheard_of"]', 1), "unknown situation"),
+    (GOOD.replace('"Tell your {lead} now.",\n', "", 1), "exactly three lines"),
     (GOOD.replace('wales = "designated safeguarding person (DSP)"', "", 1), "no title for wales"),
     (GOOD.replace('region = "northern-ireland"', 'region = "mars"', 1), "'region' must be one of"),
 ])

@@ -41,7 +41,7 @@ def test_out_of_scope_and_urgent_answers_keep_the_contract(client):
     check(outside, "Answer")
     assert outside["answered"] is False and outside["passages"] == []
     urgent = client.post("/api/ask", json={"question": URGENT}).get_json()
-    assert urgent["urgent"] is True and urgent["escalation"]["contacts"][0]["phone"] == "999"
+    assert urgent["urgent"] is True and "999" in urgent["escalation"]["first"][0]
 
 
 @pytest.mark.parametrize("request_kwargs, status, code", [
@@ -131,7 +131,8 @@ def test_urgent_block_comes_before_the_quotes(client):
 
 def test_not_covered_page_says_so_and_keeps_the_contacts(client):
     html = client.post("/ask", data={"question": OUT_OF_SCOPE}).get_data(as_text=True)
-    assert "does not cover this question" in html and "<blockquote" not in html
+    assert "only covers guidance on AI-generated" in html and "<blockquote" not in html
+    assert "speak to your designated safeguarding lead" not in html  # an off-topic question is not a concern
     assert "0808 800 5000" in html
 
 
@@ -211,3 +212,86 @@ def test_repeated_questions_reuse_the_cached_embedding(engine):
     assert first == second
     info = engine.query_vector.cache_info()
     assert info.hits == 1 and info.misses == 1
+
+
+# --- never hidden: the emergency line and the lead, on every page --------------------------------
+
+EMERGENCY = "If a child is in immediate danger, call 999."
+
+
+def test_every_page_and_error_page_carries_the_emergency_line_and_the_lead(client, engine):
+    from bot.web.app import create_app
+
+    pages = [client.get("/"), client.get("/library"), client.get("/contacts"), client.get("/no-such-page"),
+             client.get("/sources/nothing-here"), client.post("/ask", data={"question": "x" * 70_000}),
+             client.post("/ask", data={"question": QUESTION})]
+    failing = create_app({"TESTING": False, "ENGINE": engine, "RATE_LIMIT": "off"})
+
+    @failing.get("/boom")
+    def boom():
+        raise RuntimeError("on purpose")
+
+    pages.append(failing.test_client().get("/boom"))
+    assert [p.status_code for p in pages] == [200, 200, 200, 404, 404, 413, 200, 500]
+    for page in pages:
+        html = page.get_data(as_text=True)
+        assert EMERGENCY in html and "Your designated safeguarding lead (DSL):" in html
+        assert "Not ready for use yet" in html  # the default school file names no lead
+
+
+def test_an_urgent_answer_says_999_once_and_folds_the_rest(client):
+    html = client.post("/ask", data={"question": URGENT}).get_data(as_text=True)
+    assert html.count("999") == 1
+    first = html.index('class="first-steps"')
+    assert first < html.index("<details") < html.index('id="quotes-heading"')
+
+
+def test_a_set_lead_is_named_with_a_link_to_call_them(engine, tmp_path):
+    from dataclasses import replace
+
+    from bot.answer.escalation import load_school
+    from bot.web.app import create_app
+
+    school = tmp_path / "school.toml"
+    school.write_text('region = "wales"\n[dsl]\nname = "Ms A. Example"\nphone = "01234 567890"\n', encoding="utf-8")
+    app = create_app({"TESTING": True, "ENGINE": replace(engine, school=load_school(school)), "RATE_LIMIT": "off"})
+    html = app.test_client().get("/").get_data(as_text=True)
+    assert "Your designated safeguarding person (DSP): Ms A. Example" in html
+    assert 'href="tel:01234567890"' in html and "Not ready for use yet" not in html
+
+
+def test_a_rate_limited_question_stays_in_the_box(engine):
+    from bot.web.app import create_app
+
+    limited = create_app({"TESTING": True, "ENGINE": engine, "RATE_LIMIT": "1 per minute"}).test_client()
+    limited.post("/ask", data={"question": "what is nudifying?"})
+    page = limited.post("/ask", data={"question": "is a fake nude of a pupil illegal?"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 429 and "wait a minute" in html and EMERGENCY in html
+    assert ">is a fake nude of a pupil illegal?</textarea>" in html
+
+
+def test_an_over_long_question_is_kept_whole_with_the_reason(client):
+    long_question = "is it illegal? " * 100
+    page = client.post("/ask", data={"question": long_question})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400 and "at most 1000 characters" in html and "Yours has 1,500" in html
+    assert long_question.strip() in html
+    assert 'maxlength' not in client.get("/").get_data(as_text=True)  # the browser never cuts it silently
+
+
+def test_behind_trusted_proxies_each_forwarded_client_has_its_own_allowance(engine):
+    from bot.web.app import create_app
+
+    behind = create_app({"TESTING": True, "ENGINE": engine, "RATE_LIMIT": "1 per minute",
+                         "TRUSTED_PROXIES": 1}).test_client()
+
+    def ask(client_address):
+        return behind.post("/api/ask", json={"question": "what is nudifying?"},
+                           headers={"X-Forwarded-For": client_address}).status_code
+
+    assert [ask("203.0.113.1"), ask("203.0.113.2"), ask("203.0.113.1")] == [200, 200, 429]
+    direct = create_app({"TESTING": True, "ENGINE": engine, "RATE_LIMIT": "1 per minute"}).test_client()
+    statuses = [direct.post("/api/ask", json={"question": "x y"}, headers={"X-Forwarded-For": a}).status_code
+                for a in ("203.0.113.1", "203.0.113.2")]
+    assert statuses == [200, 429]  # with no trusted proxy the header is ignored

@@ -1,0 +1,47 @@
+"""Readiness: what a school must still do before staff rely on the assistant.
+
+`python -m bot check` prints these findings and exits non-zero while the school's safeguarding
+lead is unset; the pages show staff a banner meanwhile. Pure: the files are read by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from bot.answer.escalation import EscalationBook, SchoolContacts
+from bot.library.manifest import DocumentEntry
+
+REVIEW_EVERY_DAYS = 365
+_SLOT_NAMES = {"deputy": "the deputy lead", "children_services": "local authority children's services",
+               "lado": "the Local Authority Designated Officer (LADO)"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    blocking: bool  # True: staff must not rely on the assistant until this is done
+    message: str
+
+
+def readiness(book: EscalationBook, school: SchoolContacts, documents: Iterable[DocumentEntry],
+              today: date) -> list[Finding]:
+    findings = []
+    lead = book.lead_title(school)
+    if not school.lead_set:
+        findings.append(Finding(True, f"Set the school's {lead}: name and phone in [dsl] of school.toml."))
+    for slot, label in _SLOT_NAMES.items():
+        name, phone = school.slots.get(slot, ("", ""))
+        if not (name and phone):
+            findings.append(Finding(False, f"Set {label}: name and phone in [{slot}] of school.toml."))
+    for what, reviewed in book.reviewed_dates():
+        age = (today - date.fromisoformat(reviewed)).days
+        if age > REVIEW_EVERY_DAYS:
+            findings.append(Finding(False, f"Re-check '{what}' against its source: last reviewed {reviewed}, "
+                                           f"{age} days ago."))
+    for entry in documents:
+        missing = [name for name, value in (("date", entry.date), ("address", entry.url)) if not value]
+        if missing:
+            findings.append(Finding(False, f"Document '{entry.id}' has no {' or '.join(missing)} in the seeds "
+                                           "manifest: readers cannot date or check its quotes."))
+    return findings

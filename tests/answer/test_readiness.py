@@ -1,0 +1,60 @@
+"""`python -m bot check` and the readiness findings behind it, one test per finding."""
+
+from datetime import date
+from pathlib import Path
+
+from bot.answer.escalation import load_escalation, load_school
+from bot.answer.readiness import readiness
+from bot.library.manifest import DocumentEntry
+from tests.conftest import PROJECT_ROOT
+from tests.test_cli import run_bot
+
+BOOK = load_escalation()
+DATED = DocumentEntry("doc", "doc.txt", "Title", "Publisher", date="2025-06-27", url="https://example.org/doc")
+TODAY = date(2026, 11, 26)
+
+
+def school(tmp_path: Path, text: str):
+    path = tmp_path / "school.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_school(path)
+
+
+FULL = ('[dsl]\nname = "A"\nphone = "01234 567890"\n[deputy]\nname = "B"\nphone = "01234 567891"\n'
+        '[children_services]\nname = "C"\nphone = "01234 567892"\n[lado]\nname = "D"\nphone = "01234 567893"\n')
+
+
+def test_an_unset_lead_blocks_and_each_unset_slot_is_listed(tmp_path):
+    findings = readiness(BOOK, school(tmp_path, ""), [DATED], TODAY)
+    assert findings[0].blocking and "designated safeguarding lead" in findings[0].message
+    assert sum("[deputy]" in f.message or "[children_services]" in f.message or "[lado]" in f.message
+               for f in findings) == 3
+    assert not any(f.blocking for f in findings[1:])
+
+
+def test_a_complete_school_with_fresh_contacts_and_dated_documents_is_ready(tmp_path):
+    assert readiness(BOOK, school(tmp_path, FULL), [DATED], TODAY) == []
+
+
+def test_contacts_reviewed_over_a_year_ago_are_listed(tmp_path):
+    findings = readiness(BOOK, school(tmp_path, FULL), [DATED], date(2028, 1, 1))
+    assert findings and all("Re-check" in f.message and not f.blocking for f in findings)
+    assert any("NSPCC Helpline" in f.message for f in findings)
+
+
+def test_documents_without_a_date_or_address_are_listed(tmp_path):
+    undated = DocumentEntry("news", "n.txt", "T", "P", date_note="about March 2025")
+    findings = readiness(BOOK, school(tmp_path, FULL), [DATED, undated], TODAY)
+    assert [f.message for f in findings] == ["Document 'news' has no date or address in the seeds manifest: "
+                                             "readers cannot date or check its quotes."]
+
+
+def test_check_command_exits_1_while_the_lead_is_unset_and_0_once_ready(tmp_path):
+    result = run_bot("check")
+    assert result.returncode == 1 and result.stdout.startswith("MUST Set the school's designated safeguarding lead")
+    ready = tmp_path / "school.toml"
+    ready.write_text(FULL, encoding="utf-8")
+    result = run_bot("check", "--school", str(ready))
+    assert result.returncode == 0, result.stdout
+    assert "MUST" not in result.stdout and "TODO Document" in result.stdout
+    assert (PROJECT_ROOT / "prompts" / "school.toml").read_text(encoding="utf-8").count('name = ""') == 4
