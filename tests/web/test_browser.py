@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, start_server
 
 pytestmark = pytest.mark.slow
 
@@ -22,6 +22,7 @@ URGENT = "A Year 9 girl has just told me someone will send a fake nude of her to
 OUT_OF_SCOPE = "When do we break up for the Christmas holidays?"
 WHAT_TO_DO = "should I confiscate the phone?"
 CARTOON = "does it count if the image is a cartoon?"
+EMERGENCY = "If a child is in immediate danger, call 999."
 
 if not Path(CHROMIUM).exists():  # `make test` installs it; a bare `pytest` elsewhere may not have it
     pytest.skip("Debian's chromium is not installed (make test installs it)", allow_module_level=True)
@@ -91,7 +92,7 @@ def test_an_urgent_question_shows_the_urgent_block_above_the_passages(page, serv
 
 def test_an_out_of_scope_question_shows_not_covered(page, server_url):
     ask(page, server_url, OUT_OF_SCOPE)
-    assert page.get_by_text("does not cover this question").is_visible()
+    assert page.get_by_text("only covers guidance on AI-generated").is_visible()
     assert page.locator("blockquote").count() == 0
     shot(page, "not-covered")
 
@@ -111,6 +112,50 @@ def test_the_highlight_marks_the_sentence_that_answers(page, server_url):
     assert "isn't photorealistic" in page.locator("blockquote mark").first.inner_text()
     caption = page.locator("figcaption").first.inner_text()
     assert "Dated:" in caption
+
+
+def test_an_urgent_answer_on_a_phone_shows_999_the_lead_and_do_not_view_in_the_first_screen(browser, server_url):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    ask(page, server_url, URGENT)
+    first = page.locator("ol.first-steps li")
+    assert first.count() == 3
+    texts = [first.nth(i).inner_text() for i in range(3)]
+    assert "call 999" in texts[0] and "designated safeguarding lead" in texts[1] and "Do not view" in texts[2]
+    for i in range(3):
+        box = first.nth(i).bounding_box()
+        assert box["y"] + box["height"] <= 740, texts[i]  # in the first screen, no scrolling
+    assert page.locator("details.more").is_visible()
+    shot(page, "urgent-phone")
+    context.close()
+
+
+def test_a_staff_member_in_a_deepfake_is_shown_the_revenge_porn_helpline(page, server_url):
+    ask(page, server_url, "A deepfake nude of one of our teachers is being shared by pupils, what should I do?")
+    more = page.locator("details.more summary")
+    if more.count():
+        more.first.click()
+    assert page.get_by_text("Revenge Porn Helpline", exact=True).first.is_visible()
+    assert "LADO" not in page.locator("main").inner_text()
+
+
+def test_not_found_and_rate_limited_pages_show_the_emergency_line(page, server_url):
+    page.goto(server_url + "/no-such-page")
+    assert page.get_by_text(EMERGENCY).is_visible()
+    proc, limited_url = start_server("--rate-limit", "1 per minute")
+    try:
+        ask(page, limited_url, QUESTION)
+        page.goto(limited_url + "/")
+        page.get_by_label("Your question").fill("is a fake nude of a pupil illegal?")
+        page.get_by_role("button", name="Ask", exact=True).click()
+        page.wait_for_load_state()
+        assert page.get_by_text("wait a minute").is_visible()
+        assert page.get_by_text(EMERGENCY).is_visible()
+        assert page.get_by_label("Your question").input_value() == "is a fake nude of a pupil illegal?"
+        shot(page, "rate-limited")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def test_a_script_question_is_shown_as_text(page, server_url):
