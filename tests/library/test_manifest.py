@@ -12,9 +12,13 @@ def test_default_manifest_lists_both_seed_files_with_citation_fields():
     assert ids == ["bbc-ai-csam-teacher-guidance", "derbyshire-pcc-ai-csam-laws"]
     for doc in manifest.documents:
         assert doc.title and doc.publisher and doc.licence
-        # Neither file states its exact date or address: they must be marked unknown, not guessed.
+        # Neither file states its exact date: it must be marked unknown, not guessed.
         assert doc.date is None and doc.date_note
-        assert doc.url is None and doc.url_note
+    bbc, derbyshire = manifest.documents
+    # The BBC story's republished address is known; the press release's is not.
+    assert bbc.url == "https://test.daily8.com/en/article/89fb5226c41483b98b0c572007dfc2ba"
+    assert derbyshire.url is None and derbyshire.url_note
+    assert "Check the current law" in derbyshire.caution and bbc.caution is None
 
 
 def test_seed_files_are_kept_exactly_as_received():
