@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser run test index index-if-needed eval bench-answer bench-http bench-scale bench-haystack clean
+.PHONY: setup browser run test index index-if-needed eval bench-answer bench-http bench-publish bench-scale bench-haystack clean
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -57,6 +57,10 @@ SECONDS ?= 60
 bench-http: setup index-if-needed
 	$(BIN)/python -m bot.bench.http --clients $(CLIENTS) --seconds $(SECONDS) --distinct
 	$(BIN)/python -m bot.bench.http --clients $(CLIENTS) --seconds $(SECONDS)
+
+# Publishing a document from the admin pages while 8 clients keep asking (about 1 minute).
+bench-publish: setup index-if-needed
+	$(BIN)/python -m bot.bench.publish --clients $(CLIENTS) --seconds $(SECONDS) --publish-after 15
 
 # Side-by-side benchmark against Haystack's hybrid pipeline. Haystack is not a project
 # dependency: it lives only in its own venv. 2.x because 3.0 moved the sentence-transformers

@@ -138,6 +138,27 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if any(f.blocking for f in findings) else 0
 
 
+def cmd_admin_add_user(args: argparse.Namespace) -> int:
+    """Create or reset an admin account; the password is typed twice, never given on the command line."""
+    import getpass
+
+    from bot.web.accounts import AccountError, add_user
+    from bot.web.app import instance_dir
+
+    password = getpass.getpass(f"New password for {args.name}: ")
+    if getpass.getpass("Type it again: ") != password:
+        print("error: the two passwords differ; nothing was saved", file=sys.stderr)
+        return 2
+    instance = instance_dir({"INSTANCE_DIR": args.instance})
+    try:
+        add_user(instance, args.name, password)
+    except AccountError as exc:
+        print(f"error: {exc}; nothing was saved", file=sys.stderr)
+        return 2
+    print(f"account {args.name} saved in {instance}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -171,6 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_check.add_argument("--prompts-dir", help="folder of reviewable wording and rules (default: prompts/ or $BOT_PROMPTS_DIR)")
     p_check.add_argument("--seeds", help="seeds folder (default: seeds/ or $BOT_SEEDS_DIR)")
     p_check.set_defaults(func=cmd_check)
+
+    p_admin = sub.add_parser("admin", help="manage admin accounts for the /admin pages")
+    admin_sub = p_admin.add_subparsers(dest="admin_command", required=True)
+    p_add = admin_sub.add_parser("add-user", help="create an account (or reset its password); prompts for it twice")
+    p_add.add_argument("name")
+    p_add.add_argument("--instance", help="instance folder (default: instance/ or $BOT_INSTANCE_DIR)")
+    p_add.set_defaults(func=cmd_admin_add_user)
 
     from bot.evaluation.evaluate import add_eval_parser
     from bot.web.serve import add_serve_parser

@@ -19,6 +19,8 @@ from bot.answer.prompts import PromptsError
 from bot.config import Settings
 from bot.search.embedder import Embedder
 
+# The school's instance folder (secret key, accounts, its library) for this run: never the repository's.
+os.environ.setdefault("BOT_INSTANCE_DIR", tempfile.mkdtemp(prefix="bot-test-instance-"))
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -108,10 +110,10 @@ def engine(embedder):
 
 
 @pytest.fixture
-def app(engine):
+def app(engine, tmp_path):
     from bot.web.app import create_app
 
-    return create_app({"TESTING": True, "ENGINE": engine, "RATE_LIMIT": "off"})
+    return create_app({"TESTING": True, "ENGINE": engine, "RATE_LIMIT": "off", "INSTANCE_DIR": tmp_path / "instance"})
 
 
 @pytest.fixture
@@ -132,7 +134,8 @@ def start_server(*extra: str, env: dict | None = None) -> tuple[subprocess.Popen
     a chatty server once the pipe's buffer filled.
     """
     port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1",
+           "BOT_INSTANCE_DIR": tempfile.mkdtemp(prefix="bot-instance-"), **(env or {})}
     log = tempfile.TemporaryFile("w+", encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), *extra], cwd=PROJECT_ROOT,
                             env=env, stdout=log, stderr=subprocess.STDOUT, text=True)

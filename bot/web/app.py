@@ -13,16 +13,21 @@ from __future__ import annotations
 import logging
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, Settings
+from bot.web.accounts import secret_key
+from bot.web.library_service import InstancePaths, LibraryService
 from bot.web.responses import error_response
 
 access_log = logging.getLogger("bot.access")
@@ -42,17 +47,48 @@ MAX_REQUEST_BYTES = 64 * 1024
 DEFAULT_RATE_LIMIT = "120 per minute"  # per client address; a whole staff room behind one NAT fits  # far above any question (1,000 characters) but bounded
 
 
+def instance_dir(config: dict[str, Any] | None = None) -> Path:
+    """The school's own folder (admin accounts, secret, its library and contacts); never in git."""
+    configured = (config or {}).get("INSTANCE_DIR") or os.environ.get("BOT_INSTANCE_DIR")
+    return Path(configured) if configured else PROJECT_ROOT / "instance"
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Signed cookie sessions, marked Secure whenever the request itself came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return request.is_secure or super().get_cookie_secure(app)
+
+
+def _load_engine(paths: InstancePaths):
+    """The school's own library when it has one built, else the default library."""
+    from bot.answer.engine import AnswerEngine
+
+    base = Settings.from_env()
+    if (paths.index / "manifest.json").is_file() and (paths.library / "manifest.toml").is_file():
+        return AnswerEngine.load(paths.settings(base), school_file=paths.school_file(base))
+    return AnswerEngine.load(base, school_file=paths.school if paths.school.is_file() else None)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app. `config["ENGINE"]` may carry a ready AnswerEngine (tests share one)."""
+    paths = InstancePaths(instance_dir(config))
     app = Flask(__name__, template_folder=str(PROJECT_ROOT / "web" / "templates"),
-                static_folder=str(PROJECT_ROOT / "web" / "static"), static_url_path="/static")
-    app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES)
+                static_folder=str(PROJECT_ROOT / "web" / "static"), static_url_path="/static",
+                instance_path=str(paths.root.resolve()))
+    app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, SESSION_COOKIE_HTTPONLY=True,
+                      SESSION_COOKIE_SAMESITE="Strict", WTF_CSRF_TIME_LIMIT=None,
+                      # Checked by the admin pages themselves, after the session check, so that a
+                      # request with no session is sent to sign in rather than told about tokens.
+                      WTF_CSRF_CHECK_DEFAULT=False)
     app.json.sort_keys = False  # keep the answer object in contract order: question first
     app.config.update(config or {})
     if app.config.get("ENGINE") is None:
-        from bot.answer.engine import AnswerEngine
-
-        app.config["ENGINE"] = AnswerEngine.load()
+        app.config["ENGINE"] = _load_engine(paths)
+    app.secret_key = app.config.get("SECRET_KEY") or secret_key(paths.root)
+    app.session_interface = _SessionInterface()
+    app.extensions["bot_instance"] = paths
+    app.extensions["bot_library"] = LibraryService(app, paths)
 
     trusted = int(app.config.get("TRUSTED_PROXIES") or os.environ.get("BOT_TRUSTED_PROXIES") or 0)
     if trusted > 0:
@@ -62,14 +98,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["TRUSTED_PROXIES"] = trusted
 
     Talisman(app, force_https=False, strict_transport_security=False, session_cookie_secure=False,
+             session_cookie_samesite="Strict",
              content_security_policy=CONTENT_SECURITY_POLICY, referrer_policy="no-referrer",
              frame_options="DENY", permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()"})
 
+    from bot.web.admin import admin
     from bot.web.api import api
     from bot.web.pages import ask_page, pages
 
     app.register_blueprint(pages)
     app.register_blueprint(api)
+    app.register_blueprint(admin)
+    CSRFProtect(app)  # every admin form; staff pages and the API keep no session to forge
     _limit_answers(app)
 
     @app.before_request
@@ -96,6 +136,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        if exc.code == 413 and request.endpoint == "admin.upload":
+            return error_response(413, "request_too_large", "The file is larger than 10 MB; nothing was saved.")
         if exc.code == 429 and request.endpoint == "pages.answer_page":
             # Refused by the rate limit: the question stays in the box, with the reason.
             return ask_page(429, _MESSAGES[429], request.form.get("question", ""))
@@ -121,11 +163,15 @@ def _limit_answers(app: Flask) -> None:
     """
     rule = app.config.get("RATE_LIMIT") or os.environ.get("BOT_RATE_LIMIT") or DEFAULT_RATE_LIMIT
     storage = app.config.get("RATE_LIMIT_STORAGE") or os.environ.get("BOT_RATE_LIMIT_STORAGE", "memory://")
-    limiter = Limiter(get_remote_address, app=app, storage_uri=storage, enabled=rule != "off",
-                      headers_enabled=True)
-    shared = limiter.shared_limit(rule if rule != "off" else DEFAULT_RATE_LIMIT, scope="answers")
-    for endpoint in ("pages.answer_page", "api.ask_get", "api.ask_post"):
-        app.view_functions[endpoint] = shared(app.view_functions[endpoint])
+    limiter = Limiter(get_remote_address, app=app, storage_uri=storage, headers_enabled=True)
+    if rule != "off":
+        shared = limiter.shared_limit(rule, scope="answers")
+        for endpoint in ("pages.answer_page", "api.ask_get", "api.ask_post"):
+            app.view_functions[endpoint] = shared(app.view_functions[endpoint])
+    # Sign-in attempts: always limited, whatever the answering rule, so guessing a password is slow.
+    sign_in_rule = app.config.get("SIGN_IN_LIMIT", "5 per minute")
+    app.view_functions["admin.sign_in"] = limiter.limit(sign_in_rule, methods=["POST"])(
+        app.view_functions["admin.sign_in"])
     app.extensions["bot_limiter"] = limiter  # the route decorators only hold a weak reference
 
 

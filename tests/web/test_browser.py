@@ -214,3 +214,61 @@ def test_keyboard_users_can_skip_to_the_question(page, server_url):
     skip = page.locator("a.skip-link")
     assert skip.evaluate("element => element === document.activeElement")
     assert skip.is_visible()
+
+
+def test_a_lead_publishes_a_pdf_staff_get_its_quote_then_it_is_removed(page, tmp_path):
+    """The whole admin flow in the browser, against the production server with its own instance folder."""
+    import time
+
+    from bot.web.accounts import add_user
+    from tests.library.test_extract import make_pdf
+    from tests.web.test_admin import ONLY_THE_PDF, PASSWORD, PDF_PAGES
+
+    instance = tmp_path / "instance"
+    add_user(instance, "lead", PASSWORD)
+    pdf = tmp_path / "blue-door-policy.pdf"
+    make_pdf(pdf, PDF_PAGES)
+    proc, url = start_server(env={"BOT_INSTANCE_DIR": str(instance)})
+
+    def wait_until_published() -> None:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            page.goto(url + "/admin/")
+            status = page.locator("p.status").inner_text()
+            if "serving" in status and "Rebuilding" not in status:
+                return
+            assert "not rebuilt" not in status, status
+            time.sleep(1)
+        raise AssertionError("the library was not published in time")
+
+    try:
+        page.goto(url + "/admin/")
+        page.get_by_label("Name").fill("lead")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="Documents").click()
+        page.get_by_label("File (PDF, HTML or plain text, at most 10 MB)").set_input_files(str(pdf))
+        page.get_by_label("Title").fill("Blue Door online safety policy")
+        page.get_by_label("Publisher").fill("Blue Door Academy")
+        page.get_by_label("Date (YYYY-MM-DD)").fill("2025-09-01")
+        page.get_by_label("It sets out what staff should do").check()
+        page.get_by_role("button", name="Upload and preview").click()
+        assert page.get_by_text("The passages it will make").is_visible()
+        assert page.locator("ol.passages").get_by_text("filtering logs every Friday").is_visible()
+        shot(page, "admin-preview")
+        page.get_by_role("button", name="Publish to the library").click()
+        wait_until_published()
+        shot(page, "admin-home")
+
+        ask(page, url, ONLY_THE_PDF)
+        assert "filtering logs" in page.locator("blockquote").first.inner_text()
+        assert "page 2" in page.locator("a.citation").first.inner_text()
+
+        page.goto(url + "/admin/documents")
+        page.get_by_role("button", name="Remove Blue Door online safety policy").click()
+        wait_until_published()
+        ask(page, url, ONLY_THE_PDF)
+        assert page.locator("blockquote").count() == 0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

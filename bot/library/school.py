@@ -1,0 +1,150 @@
+"""A school's own library: a seeds-format folder (files + manifest.toml) it adds to and removes from.
+
+Files arrive from a browser upload, so nothing about them is trusted: the type is decided from
+the content (never the name), the stored name is made from the document id, and a file that
+cannot be extracted and cleaned is refused before anything is written. Every change is written
+to a new manifest beside the old one and swapped in with one rename.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomli_w
+
+from bot.config import ChunkSettings
+from bot.library.clean import CleanDocument, CleaningError, clean_document
+from bot.library.extract import ExtractionError, extract
+from bot.library.manifest import MANIFEST_NAME, CleaningRules, ManifestError, load_manifest
+from bot.library.passages import Passage, split_passages
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+_SUFFIX = {"pdf": ".pdf", "html": ".html", "text": ".txt"}
+
+
+class UploadError(ValueError):
+    """The uploaded file cannot become a library document; the message says why, in plain words."""
+
+
+def sniff(data: bytes) -> str:
+    """The format of an upload from its first bytes: "pdf", "html" or "text"; UploadError otherwise."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise UploadError("Word files cannot be read yet: save the document as PDF and upload that.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UploadError("The file is not a PDF, HTML or plain-text (UTF-8) document.") from None
+    if "\x00" in text:
+        raise UploadError("The file is not a PDF, HTML or plain-text (UTF-8) document.")
+    head = text.lstrip()[:512].lower()
+    return "html" if head.startswith(("<!doctype html", "<html")) or "<body" in head else "text"
+
+
+def make_id(title: str, data: bytes) -> str:
+    """A manifest id from the title and the content: never from the uploaded file's name."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48] or "document"
+    return f"{slug}-{hashlib.sha256(data).hexdigest()[:8]}"
+
+
+@dataclass(frozen=True)
+class Preview:
+    clean: CleanDocument
+    passages: list[Passage]
+
+
+def preview(path: Path, fmt: str, doc_id: str, rules: CleaningRules, chunk: ChunkSettings) -> Preview:
+    """What the document would add to the library with these cleaning rules."""
+    try:
+        clean = clean_document(doc_id, extract(path, fmt), rules)
+    except (ExtractionError, CleaningError) as exc:
+        raise UploadError(str(exc)) from None
+    passages = split_passages(clean, chunk)
+    if not passages:
+        raise UploadError("No text is left to quote once the cleaning rules are applied.")
+    return Preview(clean, passages)
+
+
+def ensure_library(library_dir: Path, seeds_dir: Path) -> None:
+    """Start the school's library as a copy of the default seeds (which the school may then remove)."""
+    if (library_dir / MANIFEST_NAME).is_file():
+        return
+    library_dir.mkdir(parents=True, exist_ok=True)
+    manifest = load_manifest(seeds_dir)
+    for entry in manifest.documents:
+        shutil.copy2(manifest.source_path(entry), library_dir / entry.file)
+    shutil.copy2(manifest.path, library_dir / MANIFEST_NAME)
+
+
+def _raw_entries(library_dir: Path) -> tuple[str, list[dict]]:
+    text = (library_dir / MANIFEST_NAME).read_text(encoding="utf-8")
+    return text, tomllib.loads(text).get("document", [])
+
+
+def _write_manifest(library_dir: Path, entries: list[dict]) -> None:
+    """Write, check (the normal loader must accept it) and swap in the new manifest atomically."""
+    body = "# The school's library, managed in the admin pages. Format: see seeds/manifest.toml.\n\n"
+    body += tomli_w.dumps({"document": entries})
+    fd, tmp = tempfile.mkstemp(prefix=".manifest-", suffix=".toml", dir=library_dir)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(body)
+        handle.flush()
+        os.fsync(handle.fileno())
+    staged = Path(tmp)
+    try:
+        check_dir = Path(tempfile.mkdtemp(prefix=".check-", dir=library_dir))
+        try:
+            for entry in entries:
+                os.link(library_dir / entry["file"], check_dir / entry["file"])
+            shutil.copy2(staged, check_dir / MANIFEST_NAME)
+            load_manifest(check_dir)
+        finally:
+            shutil.rmtree(check_dir, ignore_errors=True)
+        os.replace(staged, library_dir / MANIFEST_NAME)
+    except (ManifestError, OSError):
+        staged.unlink(missing_ok=True)
+        raise
+
+
+def add_document(library_dir: Path, data: bytes, fields: dict) -> str:
+    """Store an upload under a name made from its id and add its manifest entry; returns the id."""
+    fmt = sniff(data)
+    doc_id = make_id(fields["title"], data)
+    _, entries = _raw_entries(library_dir)
+    if any(e.get("id") == doc_id for e in entries):
+        raise UploadError("This document is already in the library.")
+    name = doc_id + _SUFFIX[fmt]
+    target = library_dir / name
+    fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=library_dir)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, target)
+    entry = {"id": doc_id, "file": name, **{k: v for k, v in fields.items() if v not in (None, "", [])}}
+    try:
+        _write_manifest(library_dir, [*entries, entry])
+    except (ManifestError, OSError):
+        target.unlink(missing_ok=True)
+        raise
+    return doc_id
+
+
+def remove_document(library_dir: Path, doc_id: str) -> None:
+    _, entries = _raw_entries(library_dir)
+    kept = [e for e in entries if e.get("id") != doc_id]
+    if len(kept) == len(entries):
+        raise UploadError("There is no such document in the library.")
+    if not kept:
+        raise UploadError("The library must keep at least one document.")
+    removed = next(e for e in entries if e.get("id") == doc_id)
+    _write_manifest(library_dir, kept)
+    (library_dir / removed["file"]).unlink(missing_ok=True)

@@ -1,0 +1,71 @@
+"""Admin accounts and the app's secret, kept in the instance folder (never in git).
+
+Passwords are stored only as werkzeug scrypt hashes; a sign-in for an unknown name still runs one
+hash check, so the time taken does not tell which names exist.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import tempfile
+from pathlib import Path
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+USERS_FILE = "admins.json"
+SECRET_FILE = "secret_key"
+MIN_PASSWORD = 12
+_NAME = re.compile(r"^[A-Za-z0-9._-]{2,40}$")
+_DUMMY = generate_password_hash("not a real password", method="scrypt")
+
+
+class AccountError(ValueError):
+    """An account cannot be created as asked; the message says why."""
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    os.chmod(tmp, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def secret_key(instance: Path) -> str:
+    """The session-signing secret, generated on first use and kept readable by its owner only."""
+    path = instance / SECRET_FILE
+    if not path.is_file():
+        _write_private(path, secrets.token_hex(32))
+    return path.read_text(encoding="utf-8").strip()
+
+
+def load_users(instance: Path) -> dict[str, str]:
+    path = instance / USERS_FILE
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def add_user(instance: Path, name: str, password: str) -> None:
+    if not _NAME.match(name):
+        raise AccountError("the name may use 2 to 40 letters, digits, '.', '_' or '-'")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    users = load_users(instance)
+    users[name] = generate_password_hash(password, method="scrypt")
+    _write_private(instance / USERS_FILE, json.dumps(users, indent=1, sort_keys=True) + "\n")
+
+
+def verify(instance: Path, name: str, password: str) -> bool:
+    stored = load_users(instance).get(name)
+    if stored is None:
+        check_password_hash(_DUMMY, password)
+        return False
+    return check_password_hash(stored, password)

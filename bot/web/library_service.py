@@ -1,0 +1,122 @@
+"""The school's library in the instance folder: rebuilding its index and swapping the engine.
+
+Staff keep getting answers from the engine that is serving while a new index is built in the
+background; the new engine replaces it only once it has loaded, verified its index and answered a
+test question. A failed build leaves the old engine serving and the reason shown to the lead.
+Every change is written to the audit log (who, when, what; never a staff question).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Flask
+
+from bot.answer.engine import AnswerEngine
+from bot.answer.escalation import DEFAULT_SCHOOL_FILE
+from bot.config import Settings
+from bot.search.index import build_index
+
+AUDIT_FILE = "audit.log"
+
+
+@dataclass(frozen=True)
+class InstancePaths:
+    root: Path
+
+    @property
+    def library(self) -> Path:
+        return self.root / "library"
+
+    @property
+    def index(self) -> Path:
+        return self.root / "index"
+
+    @property
+    def staging(self) -> Path:
+        return self.root / "staging"
+
+    @property
+    def school(self) -> Path:
+        return self.root / "school.toml"
+
+    def settings(self, base: Settings) -> Settings:
+        return replace(base, seeds_dir=self.library, index_dir=self.index)
+
+    def school_file(self, base: Settings) -> Path:
+        return self.school if self.school.is_file() else Path(base.prompts_dir) / DEFAULT_SCHOOL_FILE.name
+
+
+@dataclass
+class BuildStatus:
+    state: str = "idle"  # idle, building, ready, failed
+    message: str = ""
+    started: float = 0.0
+    seconds: float = 0.0
+    history: list[str] = field(default_factory=list)
+
+
+def audit(paths: InstancePaths, user: str, action: str, target: str) -> None:
+    paths.root.mkdir(parents=True, exist_ok=True)
+    record = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "user": user, "action": action,
+              "target": target}
+    with open(paths.root / AUDIT_FILE, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def audit_entries(paths: InstancePaths, limit: int = 50) -> list[dict]:
+    path = paths.root / AUDIT_FILE
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()[-limit:]
+    return [json.loads(line) for line in reversed(lines) if line.strip()]
+
+
+class LibraryService:
+    """One per app: rebuilds the school's index in a thread and swaps the serving engine."""
+
+    def __init__(self, app: Flask, paths: InstancePaths):
+        self.app = app
+        self.paths = paths
+        self.status = BuildStatus()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def rebuild(self, user: str, reason: str) -> bool:
+        """Start a rebuild; False when one is already running."""
+        with self._lock:
+            if self.status.state == "building":
+                return False
+            self.status = BuildStatus("building", f"Rebuilding the index: {reason}", time.time())
+        self._thread = threading.Thread(target=self._build, args=(user, reason), daemon=True)
+        self._thread.start()
+        return True
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _build(self, user: str, reason: str) -> None:
+        current: AnswerEngine = self.app.config["ENGINE"]
+        embedder = current.index.dense.embedder
+        settings = self.paths.settings(current.settings)
+        try:
+            build_index(settings, embedder=embedder, progress=False)
+            engine = AnswerEngine.load(settings, school_file=self.paths.school_file(current.settings),
+                                       embedder=embedder)
+            engine.ask("Is an AI-generated nude image of a child illegal?")  # it answers before it serves
+        except Exception as exc:  # noqa: BLE001 - any failure must leave the old engine serving
+            self.status = BuildStatus("failed", f"The index was not rebuilt ({type(exc).__name__}: {exc}). "
+                                                "Staff are still answered from the previous library.",
+                                      self.status.started, time.time() - self.status.started)
+            audit(self.paths, user, "rebuild failed", reason)
+            return
+        self.app.config["ENGINE"] = engine  # one assignment: a request sees the old or the new engine
+        self.status = BuildStatus("ready", f"Published: {reason}. The new library is serving.",
+                                  self.status.started, time.time() - self.status.started)
+        audit(self.paths, user, "library published", reason)

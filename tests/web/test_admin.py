@@ -1,0 +1,188 @@
+"""The safeguarding lead's admin area: sign-in, CSRF, uploads, publishing, contacts, the audit log."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.web.accounts import add_user, load_users
+from tests.library.test_extract import make_pdf
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "correct horse battery staple"
+# Only the generated policy says this; the default library never mentions a "Blue Door".
+PDF_PAGES = [["Blue Door Academy online safety policy."],
+             ["At Blue Door Academy the online safety officer checks the filtering logs every Friday afternoon, "
+              "and reports any attempt to reach a nudify website to the head of year."]]
+ONLY_THE_PDF = "Who checks the filtering logs at Blue Door Academy, and when?"
+
+
+@pytest.fixture
+def instance(tmp_path: Path) -> Path:
+    folder = tmp_path / "instance"
+    add_user(folder, "lead", PASSWORD)
+    return folder
+
+
+@pytest.fixture
+def admin_app(engine, instance):
+    from bot.web.app import create_app
+
+    return create_app({"TESTING": True, "ENGINE": engine, "RATE_LIMIT": "off", "INSTANCE_DIR": instance})
+
+
+def token(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client) -> None:
+    page = client.get("/admin/sign-in").get_data(as_text=True)
+    response = client.post("/admin/sign-in", data={"name": "lead", "password": PASSWORD, "csrf_token": token(page)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/")
+
+
+@pytest.mark.parametrize("method, path", [
+    ("get", "/admin/"), ("get", "/admin/documents"), ("get", "/admin/contacts"), ("post", "/admin/documents"),
+    ("post", "/admin/contacts"), ("post", "/admin/documents/some-doc/remove"), ("post", "/admin/sign-out"),
+    ("get", "/admin/documents/review/" + "0" * 32), ("post", "/admin/documents/review/" + "0" * 32 + "/publish"),
+])
+def test_every_admin_route_without_a_session_goes_to_sign_in(admin_app, method, path):
+    response = getattr(admin_app.test_client(), method)(path)
+    assert response.status_code == 302 and "/admin/sign-in" in response.headers["Location"]
+
+
+def test_the_password_is_stored_only_as_a_slow_hash_in_the_instance_folder(instance):
+    stored = load_users(instance)["lead"]
+    assert stored.startswith("scrypt:") and PASSWORD not in stored
+    assert oct((instance / "admins.json").stat().st_mode)[-3:] == "600"
+
+
+def test_sign_in_sets_a_strict_http_only_cookie_and_a_wrong_password_is_refused(admin_app):
+    client = admin_app.test_client()
+    page = client.get("/admin/sign-in").get_data(as_text=True)
+    wrong = client.post("/admin/sign-in", data={"name": "lead", "password": "nope", "csrf_token": token(page)})
+    assert wrong.status_code == 401 and "do not match" in wrong.get_data(as_text=True)
+    sign_in(client)
+    cookie = client.get_cookie("session")
+    assert cookie.http_only and cookie.same_site == "Strict"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_repeated_wrong_passwords_are_slowed(admin_app):
+    client = admin_app.test_client()
+    page = client.get("/admin/sign-in").get_data(as_text=True)
+    statuses = [client.post("/admin/sign-in", data={"name": "lead", "password": f"guess {i}",
+                                                    "csrf_token": token(page)}).status_code for i in range(6)]
+    assert statuses == [401] * 5 + [429]
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(admin_app, instance):
+    client = admin_app.test_client()
+    sign_in(client)
+    response = client.post("/admin/contacts", data={"region": "england", "dsl_name": "Ms A", "dsl_phone": "01234 567890"})
+    assert response.status_code == 400
+    assert not (instance / "school.toml").exists()
+
+
+def test_contacts_are_validated_saved_in_the_instance_folder_and_shown_at_once(admin_app, instance):
+    client = admin_app.test_client()
+    sign_in(client)
+    page = client.get("/admin/contacts").get_data(as_text=True)
+    bad = client.post("/admin/contacts", data={"region": "england", "dsl_name": "Ms A", "dsl_phone": "ring the office",
+                                               "csrf_token": token(page)})
+    assert bad.status_code == 400 and "UK number" in bad.get_data(as_text=True)
+    assert not (instance / "school.toml").exists()
+    good = client.post("/admin/contacts", data={"region": "wales", "dsl_name": "Ms A. Example",
+                                                "dsl_phone": "01234 567890", "csrf_token": token(page)})
+    assert good.status_code == 200 and "Saved" in good.get_data(as_text=True)
+    assert 'name = "Ms A. Example"' in (instance / "school.toml").read_text(encoding="utf-8")
+    staff_page = admin_app.test_client().get("/").get_data(as_text=True)
+    assert "Your designated safeguarding person (DSP): Ms A. Example" in staff_page
+    assert "contacts changed" in client.get("/admin/").get_data(as_text=True)
+
+
+def upload(client, data: bytes, filename: str, title: str = "Blue Door policy"):
+    from io import BytesIO
+
+    page = client.get("/admin/documents").get_data(as_text=True)
+    return client.post("/admin/documents", content_type="multipart/form-data", data={
+        "file": (BytesIO(data), filename), "title": title, "publisher": "Blue Door Academy",
+        "date": "2025-09-01", "url": "https://example.org/policy.pdf", "licence": "Internal",
+        "procedures": "y", "csrf_token": token(page)})
+
+
+@pytest.mark.parametrize("data, filename, message", [
+    (b"\x89PNG\r\n\x1a\n" + bytes(200), "photo.pdf", "not a PDF, HTML or plain-text"),
+    (b"%PDF-1.4 this is not really a PDF", "policy.pdf", "cannot read PDF"),
+    (b"PK\x03\x04" + bytes(100), "policy.docx", "save the document as PDF"),
+    (b"", "empty.txt", "Choose a file"),
+])
+def test_a_bad_upload_gets_a_clear_message_and_changes_nothing(admin_app, instance, data, filename, message):
+    client = admin_app.test_client()
+    sign_in(client)
+    response = upload(client, data, filename)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in html
+    assert not (instance / "library").exists()
+    assert not list((instance / "staging").glob("*")) if (instance / "staging").exists() else True
+
+
+def test_a_file_over_the_limit_is_refused_with_a_clear_message(admin_app, instance):
+    client = admin_app.test_client()
+    sign_in(client)
+    response = upload(client, b"x" * (11 * 1024 * 1024), "huge.txt")
+    assert response.status_code == 413 and "larger than 10 MB" in response.get_data(as_text=True)
+    assert not (instance / "library").exists()
+
+
+def test_a_hostile_file_name_stores_nothing_outside_the_instance_folder(admin_app, instance, tmp_path):
+    client = admin_app.test_client()
+    sign_in(client)
+    response = upload(client, b"Blue Door Academy says hello to every pupil at the gate.\n", "../../../evil.txt")
+    assert response.status_code == 302
+    assert not (tmp_path / "evil.txt").exists() and not list(tmp_path.rglob("evil*"))
+    staged = list((instance / "staging").iterdir())
+    assert staged and all(re.fullmatch(r"[0-9a-f]{32}\.(bin|json)", p.name) for p in staged)
+
+
+def test_no_admin_page_leaks_a_hash_a_path_or_a_stack_trace(admin_app, instance):
+    client = admin_app.test_client()
+    sign_in(client)
+    for path in ("/admin/", "/admin/documents", "/admin/contacts", "/admin/documents/review/" + "f" * 32,
+                 "/admin/documents/review/not-a-token"):
+        html = client.get(path, follow_redirects=True).get_data(as_text=True)
+        assert "scrypt:" not in html and str(instance) not in html and "Traceback" not in html
+
+
+def test_publish_preview_ask_and_remove_as_a_lead_would(admin_app, instance, tmp_path):
+    client = admin_app.test_client()
+    sign_in(client)
+    pdf = tmp_path / "policy.pdf"
+    make_pdf(pdf, PDF_PAGES)
+    response = upload(client, pdf.read_bytes(), "policy.pdf")
+    assert response.status_code == 302
+    review = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The passages it will make" in review and "filtering logs every Friday" in review and "page 2" in review
+    before = admin_app.config["ENGINE"]
+    assert client.post(response.headers["Location"] + "/publish", data={"csrf_token": token(review)}).status_code == 302
+    service = admin_app.extensions["bot_library"]
+    service.wait(180)
+    assert service.status.state == "ready", service.status.message
+    assert admin_app.config["ENGINE"] is not before
+    answer = admin_app.test_client().post("/api/ask", json={"question": ONLY_THE_PDF}).get_json()
+    assert answer["answered"], answer
+    quote = answer["passages"][0]
+    assert "filtering logs" in quote["quote"] and quote["location"]["page"] == 2 and "page 2" in quote["citation"]
+    home = client.get("/admin/").get_data(as_text=True)
+    assert "document added" in home and "library published" in home
+    doc_id = quote["source"]["id"]
+    documents = client.get("/admin/documents").get_data(as_text=True)
+    assert client.post(f"/admin/documents/{doc_id}/remove", data={"csrf_token": token(documents)}).status_code == 302
+    service.wait(180)
+    assert service.status.state == "ready", service.status.message
+    gone = admin_app.test_client().post("/api/ask", json={"question": ONLY_THE_PDF}).get_json()
+    assert not gone["answered"]
+    assert not (instance / "library" / Path(doc_id + ".pdf")).exists()
