@@ -145,8 +145,11 @@ def cmd_admin_add_user(args: argparse.Namespace) -> int:
     from bot.web.accounts import AccountError, add_user
     from bot.web.app import instance_dir
 
-    password = getpass.getpass(f"New password for {args.name}: ")
-    if getpass.getpass("Type it again: ") != password:
+    if args.password_stdin:  # for provisioning scripts: one line on standard input, never an argument
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"New password for {args.name}: ")
+    if not args.password_stdin and getpass.getpass("Type it again: ") != password:
         print("error: the two passwords differ; nothing was saved", file=sys.stderr)
         return 2
     instance = instance_dir({"INSTANCE_DIR": args.instance})
@@ -198,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_add = admin_sub.add_parser("add-user", help="create an account (or reset its password); prompts for it twice")
     p_add.add_argument("name")
     p_add.add_argument("--instance", help="instance folder (default: instance/ or $BOT_INSTANCE_DIR)")
+    p_add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p_add.set_defaults(func=cmd_admin_add_user)
 
     from bot.evaluation.evaluate import add_eval_parser

@@ -39,3 +39,16 @@ def test_a_missing_index_gives_one_clear_line_not_a_traceback(tmp_path):
 def test_bad_arguments_are_rejected_cleanly():
     result = run_bot("search", "x", "--k", "0")
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_admin_add_user_stores_a_hash_and_refuses_a_short_password(tmp_path):
+    import json
+
+    result = run_bot("admin", "add-user", "lead", "--instance", str(tmp_path), "--password-stdin",
+                     input="a long enough password\n")
+    assert result.returncode == 0, result.stderr
+    stored = json.loads((tmp_path / "admins.json").read_text())["lead"]
+    assert stored.startswith("scrypt:") and "a long enough password" not in stored
+    short = run_bot("admin", "add-user", "other", "--instance", str(tmp_path), "--password-stdin", input="short\n")
+    assert short.returncode == 2 and "at least 12 characters" in short.stderr
+    assert "other" not in json.loads((tmp_path / "admins.json").read_text())

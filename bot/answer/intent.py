@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answer.classifier import LinearClassifier
-from bot.answer.prompts import PromptsError, read_toml
+from bot.answer.prompts import PromptsError, read_question_lists, read_toml
 from bot.config import PROJECT_ROOT
 
 DEFAULT_INTENT_FILE = PROJECT_ROOT / "prompts" / "intent.toml"
@@ -44,17 +44,8 @@ class Intent:
 
 
 def load_examples(path: Path) -> IntentExamples:
-    data = read_toml(path)
-    lists = {}
-    for name in ("what_to_do", "asks_a_fact"):
-        items = data.get(name)
-        if not isinstance(items, list) or not items or not all(isinstance(t, str) and t.strip() for t in items):
-            raise PromptsError(f"{path}: '{name}' must be a non-empty list of questions")
-        lists[name] = tuple(items)
-    both = set(lists["what_to_do"]) & set(lists["asks_a_fact"])
-    if both:
-        raise PromptsError(f"{path}: listed under both kinds: {sorted(both)[0][:60]!r}")
-    return IntentExamples(lists["what_to_do"], lists["asks_a_fact"])
+    """Read and check the example questions: two non-empty lists of distinct, non-empty texts."""
+    return IntentExamples(*read_question_lists(path, "what_to_do", "asks_a_fact"))
 
 
 def load_intent(path: Path, encode: Callable[[Sequence[str]], np.ndarray]) -> Intent:

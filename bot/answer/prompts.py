@@ -23,6 +23,21 @@ def read_toml(path: Path) -> dict:
         raise PromptsError(f"{path}: not valid TOML ({exc})") from None
 
 
+def read_question_lists(path: Path, first: str, second: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Two lists of example questions a classifier learns from: non-empty, distinct from each other."""
+    data = read_toml(path)
+    lists = []
+    for name in (first, second):
+        items = data.get(name)
+        if not isinstance(items, list) or not items or not all(isinstance(t, str) and t.strip() for t in items):
+            raise PromptsError(f"{path}: '{name}' must be a non-empty list of questions")
+        lists.append(tuple(items))
+    both = set(lists[0]) & set(lists[1])
+    if both:
+        raise PromptsError(f"{path}: listed as both {first} and {second}: {sorted(both)[0][:60]!r}")
+    return lists[0], lists[1]
+
+
 def load_library_gaps(path: Path) -> list[dict[str, str]]:
     """The documents a school should add that the library lacks (`prompts/library_gaps.toml`)."""
     entries = read_toml(path).get("missing", [])

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answer.classifier import LinearClassifier
-from bot.answer.prompts import PromptsError, read_toml
+from bot.answer.prompts import PromptsError, read_question_lists, read_toml
 from bot.config import PROJECT_ROOT
 
 DEFAULT_TRIAGE_FILE = PROJECT_ROOT / "prompts" / "triage.toml"
@@ -104,17 +104,7 @@ def load_model_settings(path: Path = DEFAULT_TRIAGE_FILE) -> ModelSettings:
 
 def load_examples(path: Path) -> TriageExamples:
     """Read and check the example questions: two non-empty lists of distinct, non-empty texts."""
-    data = read_toml(path)
-    lists = {}
-    for name in ("urgent", "not_urgent"):
-        items = data.get(name)
-        if not isinstance(items, list) or not items or not all(isinstance(t, str) and t.strip() for t in items):
-            raise PromptsError(f"{path}: '{name}' must be a non-empty list of questions")
-        lists[name] = tuple(items)
-    both = set(lists["urgent"]) & set(lists["not_urgent"])
-    if both:
-        raise PromptsError(f"{path}: listed as both urgent and not urgent: {sorted(both)[0][:60]!r}")
-    return TriageExamples(lists["urgent"], lists["not_urgent"])
+    return TriageExamples(*read_question_lists(path, "urgent", "not_urgent"))
 
 
 class TriageModel:

@@ -29,7 +29,6 @@ import numpy as np
 from bot.bench.http import _free_port
 from bot.config import PROJECT_ROOT
 from bot.evaluation.labelled import DEFAULT_QUESTIONS
-from bot.web.accounts import add_user
 
 PASSWORD = "benchmark password 1"
 ONLY_THE_PDF = "Who checks the filtering logs at Blue Door Academy, and when?"
@@ -92,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="bench-publish-"))
-    add_user(work / "instance", "lead", PASSWORD)
+    subprocess.run([sys.executable, "-m", "bot", "admin", "add-user", "lead", "--instance", str(work / "instance"),
+                    "--password-stdin"], input=PASSWORD + "\n", text=True, check=True, cwd=PROJECT_ROOT,
+                   stdout=subprocess.DEVNULL)
     make_pdf(work / "policy.pdf")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"

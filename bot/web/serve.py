@@ -13,6 +13,7 @@ import logging
 def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
+    from bot.library.school import MAX_UPLOAD_BYTES
     from bot.web.app import create_app
 
     logging.basicConfig(level=getattr(logging, args.log_level.upper()), format="%(asctime)s %(name)s %(message)s")
@@ -24,7 +25,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # With no trusted proxy, forwarded headers are dropped before the app sees them; with some,
     # they are kept for the app's ProxyFix, which trusts exactly that many hops.
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="",
-                   max_request_body_size=16 * app.config["MAX_CONTENT_LENGTH"],  # above it the app answers 413 itself
+                   # The admin upload (10 MB) is the largest body any route reads; under this bound
+                   # the app itself answers 413 with its documented message.
+                   max_request_body_size=MAX_UPLOAD_BYTES + 1024 * 1024,
                    clear_untrusted_proxy_headers=app.config["TRUSTED_PROXIES"] == 0)
     return 0
 

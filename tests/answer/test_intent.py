@@ -28,7 +28,7 @@ def test_malformed_files_stop_loading_with_the_file_named(tmp_path):
                    "threshold")
     (tmp_path / "e.toml").write_text('what_to_do = ["a"]\nasks_a_fact = ["a"]\n', encoding="utf-8")
     assert_refused(load, tmp_path / "intent.toml", '[model]\nexamples = "e.toml"\nthreshold = 0.5\nregularisation = 1\n',
-                   "both kinds")
+                   "listed as both")
 
 
 @pytest.mark.slow
