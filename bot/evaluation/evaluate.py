@@ -47,6 +47,7 @@ class EvalConfig:
     bm25_unit: str = "document"  # BEIR only: BM25 over whole documents or over passages
     whole_documents_too: bool = False  # BEIR only: dense also scores the whole document
     bm25_floor: float | None = 0.0  # weighted fusion: BM25 normalised from 0 (None: list minimum)
+    cv: int = 0  # BEIR: folds for cross-validated tuning (0: none)
 
 
 @dataclass
@@ -58,6 +59,7 @@ class SearchSpace:
     dense: DenseRetriever
     parent: dict[str, str] | None = None  # passage id -> document id; None for passage-level runs
     bm25_is_document_level: bool = False
+    vectors: np.ndarray | None = None  # the passage embeddings, row by row (for dense feedback)
 
 
 @dataclass
@@ -105,7 +107,7 @@ def build_space(doc_texts: dict[str, str], config: EvalConfig, embedder: Embedde
         unit_ids, unit_texts = ids, [p.text for p in passages]
     terms = [analyzer(t) for t in tqdm(unit_texts, desc="BM25 terms", disable=not progress)]
     bm25 = BM25Retriever(unit_ids, terms, analyzer, bm25_settings.k1, bm25_settings.b, bm25_settings.idf)
-    return SearchSpace(passages, bm25, dense, parent, document_level)
+    return SearchSpace(passages, bm25, dense, parent, document_level, vectors)
 
 
 def run_queries(space: SearchSpace, queries: dict[str, str], config: EvalConfig, k: int = 100,
@@ -180,7 +182,7 @@ def _fit_settings(args: argparse.Namespace, beir: bool) -> EvalConfig:
         raise SystemExit(f"error: unknown retriever(s) {', '.join(sorted(unknown))}; "
                          f"choose from {', '.join(RETRIEVER_NAMES)}")
     return EvalConfig(retrievers, index, args.rrf_k, args.dense_weight, args.depth, args.bm25_unit,
-                      args.whole_documents_too, 0.0 if args.bm25_norm == "zero" else None)
+                      args.whole_documents_too, 0.0 if args.bm25_norm == "zero" else None, args.cv if beir else 0)
 
 
 def evaluate_beir(folder: Path, config: EvalConfig, embedder: Embedder, progress: bool,
@@ -197,8 +199,32 @@ def evaluate_beir(folder: Path, config: EvalConfig, embedder: Embedder, progress
     metrics = {name: compute_metrics(qrels, result.runs[name], BEIR_MEASURES) for name in config.retrievers}
     curves = {name: compute_metrics(qrels, result.runs[name], tuple(f"R@{k}" for k in RECALL_CURVE))
               for name in config.retrievers}
-    return {"name": collection.name, "kind": "beir", "queries": len(queries), "documents": len(collection.corpus),
-            "passages": len(space.passages), "metrics": metrics, "curves": curves, "result": result}
+    outcome = {"name": collection.name, "kind": "beir", "queries": len(queries), "documents": len(collection.corpus),
+               "passages": len(space.passages), "metrics": metrics, "curves": curves, "result": result}
+    if config.cv:
+        outcome["extra"] = {"cross_validation": cross_validated(space, queries, qrels, result, config, progress)}
+    return outcome
+
+
+def cross_validated(space: SearchSpace, queries: dict[str, str], qrels: dict, result: RunResult,
+                    config: EvalConfig, progress: bool) -> dict:
+    """Every grid setting on every judged query, then tuning on one fold and reporting on the other."""
+    from bot.evaluation.crossval import GRID, cross_validate, per_query_ndcg, run_setting
+
+    depth = max(config.depth, 100)
+    judged = {q: result.vectors[q] for q in queries if q in qrels}
+    lexical = {}
+    for qid in judged:
+        hits = space.bm25.search(queries[qid], depth)
+        if space.parent is not None and not space.bm25_is_document_level:
+            hits = max_pool(hits, space.parent, depth)
+        lexical[qid] = hits
+    row_of = {p.id: i for i, p in enumerate(space.passages)}
+    scores = {}
+    for setting in tqdm(GRID, desc="settings", disable=not progress):
+        run = run_setting(space, judged, lexical, setting, depth, 100, space.vectors, row_of, config.bm25_floor)
+        scores[setting] = per_query_ndcg(qrels, run)
+    return cross_validate(scores, config.cv)
 
 
 def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConfig, embedder: Embedder,
@@ -308,6 +334,8 @@ def add_eval_parser(sub) -> None:
     p.add_argument("--depth", type=int, default=1000, help="candidates per retriever before fusion")
     p.add_argument("--max-seq-length", type=int, default=IndexSettings().max_seq_length)
     p.add_argument("--limit-queries", type=int, default=None, help="BEIR: only the first N queries (smoke runs)")
+    p.add_argument("--cv", type=int, default=0, metavar="FOLDS",
+                   help="BEIR: tune the dense weight and dense feedback on all folds but one, report on it (2: two folds)")
     p.add_argument("--out", help="output folder (default: runs/<name>-<time>/)")
     p.add_argument("--json", action="store_true", help="print one JSON object {retriever: {metric: value}}")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
