@@ -7,8 +7,10 @@ pooled figure (every query scored by the setting chosen without it) stands besid
 default. Settings fixed in advance (BM25 k1 0.9 / b 0.4, the analyzer, the model, weighted fusion
 with BM25 normalised from 0) are not tuned.
 
-Tuned, over a fixed grid (GRID below): the dense weight of the fusion, and dense pseudo-relevance
-feedback (bot/search/feedback.py: how many fused documents, and their weight; 0 is off).
+Tuned, over a fixed grid (GRID below): the dense weight of the fusion, dense pseudo-relevance
+feedback (bot/search/feedback.py: how many fused documents, and their weight; 0 is off), and RM3
+expansion of the BM25 query (on with Pyserini's defaults, 10 documents, 10 terms, original weight
+0.5, or off).
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from dataclasses import dataclass
 import ir_measures
 import numpy as np
 
-from bot.search.feedback import rocchio
+from bot.search.feedback import rm3, rocchio
 from bot.search.fusion import fuse_weighted, max_pool
 from bot.search.hits import Hit
 
 DENSE_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)
 FEEDBACK = ((0, 0.0), (3, 0.5), (5, 0.5), (10, 0.5), (5, 1.0), (10, 1.0))  # (documents, weight)
-DEFAULT = (0.5, 0, 0.0)  # the untuned setting: dense weight 0.5, no feedback
+RM3 = (False, True)
+DEFAULT = (0.5, 0, 0.0, False)  # the untuned setting: dense weight 0.5, no feedback, no RM3
 
 
 @dataclass(frozen=True)
@@ -34,13 +37,14 @@ class Setting:
     dense_weight: float
     feedback_docs: int
     feedback_weight: float
+    rm3: bool = False
 
     def as_dict(self) -> dict:
         return {"dense_weight": self.dense_weight, "feedback_docs": self.feedback_docs,
-                "feedback_weight": self.feedback_weight}
+                "feedback_weight": self.feedback_weight, "rm3": self.rm3}
 
 
-GRID = tuple(Setting(w, d, fw) for w, (d, fw) in itertools.product(DENSE_WEIGHTS, FEEDBACK))
+GRID = tuple(Setting(w, d, fw, r) for r, w, (d, fw) in itertools.product(RM3, DENSE_WEIGHTS, FEEDBACK))
 
 
 def fold_of(query_id: str, folds: int = 2) -> int:
@@ -48,12 +52,26 @@ def fold_of(query_id: str, folds: int = 2) -> int:
     return int(hashlib.sha256(query_id.encode("utf-8")).hexdigest(), 16) % folds
 
 
+def expand_with_rm3(bm25, texts: dict[str, str], lexical: dict[str, list[Hit]], depth: int,
+                    parent: dict[str, str] | None = None, pooled: bool = False) -> dict[str, list[Hit]]:
+    """BM25 runs of every query expanded by RM3 from its own first 10 BM25 documents."""
+    expanded = {}
+    for qid, hits in lexical.items():
+        feedback = [(*bm25.document_terms(h.id), h.score) for h in hits[:10] if h.id in bm25._row_of()]
+        weights = rm3(bm25.analyzer(texts[qid]), feedback, terms=10, original_weight=0.5)
+        result = bm25.search_terms(weights, depth)
+        expanded[qid] = max_pool(result, parent, depth) if pooled and parent is not None else result
+    return expanded
+
+
 def run_setting(space, queries: dict[str, np.ndarray], lexical: dict[str, list[Hit]], setting: Setting,
-                depth: int, k: int, doc_vectors: np.ndarray, row_of: dict[str, int], floor: float | None = 0.0
-                ) -> dict[str, list[Hit]]:
+                depth: int, k: int, doc_vectors: np.ndarray, row_of: dict[str, int], floor: float | None = 0.0,
+                lexical_rm3: dict[str, list[Hit]] | None = None) -> dict[str, list[Hit]]:
     """The fused ranking of every query under one setting (BM25 runs are shared across settings)."""
     runs = {}
     w = setting.dense_weight
+    if setting.rm3 and lexical_rm3 is not None:
+        lexical = lexical_rm3
     for qid, vector in queries.items():
         semantic = space.dense.search_vector(vector, depth)
         if space.parent is not None:

@@ -209,7 +209,7 @@ def evaluate_beir(folder: Path, config: EvalConfig, embedder: Embedder, progress
 def cross_validated(space: SearchSpace, queries: dict[str, str], qrels: dict, result: RunResult,
                     config: EvalConfig, progress: bool) -> dict:
     """Every grid setting on every judged query, then tuning on one fold and reporting on the other."""
-    from bot.evaluation.crossval import GRID, cross_validate, per_query_ndcg, run_setting
+    from bot.evaluation.crossval import GRID, cross_validate, expand_with_rm3, per_query_ndcg, run_setting
 
     depth = max(config.depth, 100)
     judged = {q: result.vectors[q] for q in queries if q in qrels}
@@ -220,9 +220,13 @@ def cross_validated(space: SearchSpace, queries: dict[str, str], qrels: dict, re
             hits = max_pool(hits, space.parent, depth)
         lexical[qid] = hits
     row_of = {p.id: i for i, p in enumerate(space.passages)}
+    pooled = space.parent is not None and not space.bm25_is_document_level
+    raw = {q: space.bm25.search(queries[q], depth) for q in judged} if pooled else lexical
+    lexical_rm3 = expand_with_rm3(space.bm25, queries, raw, depth, space.parent, pooled)
     scores = {}
     for setting in tqdm(GRID, desc="settings", disable=not progress):
-        run = run_setting(space, judged, lexical, setting, depth, 100, space.vectors, row_of, config.bm25_floor)
+        run = run_setting(space, judged, lexical, setting, depth, 100, space.vectors, row_of, config.bm25_floor,
+                          lexical_rm3)
         scores[setting] = per_query_ndcg(qrels, run)
     return cross_validate(scores, config.cv)
 

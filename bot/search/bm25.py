@@ -81,9 +81,32 @@ class BM25Retriever:
         weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
         return np.asarray(self.weights[:, cols] @ weights).ravel()
 
+    def scores_for_terms(self, weights: dict[str, float]) -> np.ndarray:
+        """BM25 scores for a weighted bag of analysed terms (an expanded query, such as RM3's)."""
+        known = {t: w for t, w in weights.items() if t in self.vocabulary and w > 0}
+        if not known or not self.ids:
+            return np.zeros(len(self.ids))
+        cols = [self.vocabulary[t] for t in known]
+        return np.asarray(self.weights[:, cols] @ np.fromiter(known.values(), dtype=np.float64)).ravel()
+
+    def document_terms(self, passage_id: str) -> tuple[dict[str, int], int]:
+        """A passage's term counts and length, for relevance feedback."""
+        row = self._row_of()[passage_id]
+        return self.model.doc_freqs[row], self.model.doc_len[row]
+
+    def _row_of(self) -> dict[str, int]:
+        if not hasattr(self, "_rows"):
+            self._rows = {pid: i for i, pid in enumerate(self.ids)}
+        return self._rows
+
     def search(self, query: str, k: int) -> list[Hit]:
         """Top `k` passages that share at least one term with the query."""
-        scores = self.scores(query)
+        return self._top(self.scores(query), k)
+
+    def search_terms(self, weights: dict[str, float], k: int) -> list[Hit]:
+        return self._top(self.scores_for_terms(weights), k)
+
+    def _top(self, scores: np.ndarray, k: int) -> list[Hit]:
         candidates = np.flatnonzero(scores > 0)
         if candidates.size > k:
             candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
@@ -127,3 +150,4 @@ class FastBM25Retriever:
         return np.asarray(self.model.get_scores(terms), dtype=np.float64) * (self.k1 + 1)
 
     search = BM25Retriever.search
+    _top = BM25Retriever._top

@@ -36,3 +36,14 @@ def test_rocchio_moves_the_query_towards_the_feedback_and_stays_normalised():
     moved = rocchio(q, docs, 1.0)
     assert np.isclose(np.linalg.norm(moved), 1.0) and moved[1] > 0
     assert rocchio(q, docs, 0.0) is q and rocchio(q, docs[:0], 1.0) is q
+
+
+def test_rm3_keeps_the_query_and_adds_the_feedback_documents_commonest_terms():
+    from bot.search.feedback import rm3
+
+    feedback = [({"sextort": 3, "blackmail": 2, "school": 1}, 6, 2.0), ({"sextort": 1, "money": 1}, 2, 1.0)]
+    mixed = rm3(["sextort", "pupil"], feedback, terms=2, original_weight=0.5)
+    assert set(mixed) == {"sextort", "pupil", "blackmail"}  # the two heaviest feedback terms, plus the query
+    assert abs(sum(mixed.values()) - 1.0) < 1e-9
+    assert mixed["sextort"] > mixed["pupil"] == 0.25
+    assert rm3(["a"], [], 10, 0.5) == {"a": 1.0} and rm3([], feedback) == {}
