@@ -34,7 +34,8 @@ def read_question_lists(path: Path, first: str, second: str) -> tuple[tuple[str,
         lists.append(tuple(items))
     both = set(lists[0]) & set(lists[1])
     if both:
-        raise PromptsError(f"{path}: listed as both {first} and {second}: {sorted(both)[0][:60]!r}")
+        raise PromptsError(f"{path}: listed as both {first.replace('_', ' ')} and {second.replace('_', ' ')}: "
+                           f"{sorted(both)[0][:60]!r}")
     return lists[0], lists[1]
 
 
