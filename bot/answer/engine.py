@@ -117,10 +117,8 @@ class AnswerEngine:
             hits = self.retriever.fuse(lexical, semantic, self.settings.answerability.candidates)
         with timed(timings, "answerability"):
             judgements = self.judge(question, vector, hits)
-            # A question naming something the library never mentions (a regulator, a platform, a
-            # year) is not answered by a passage on the same topic.
-            unknown = unknown_names(question, self.index.bm25.analyzer, self.index.bm25.idf, self.vocabulary)
-            chosen = [] if unknown else self.choose(judgements, what_to_do)
+            unknown = self.unknown_names(question)
+            chosen = self.choose(judgements, what_to_do, unknown)
         with timed(timings, "compose"):
             passages = [self._quote(self.index.by_id[j.passage_id], j) for j in chosen]
         answered = bool(passages)
@@ -148,9 +146,19 @@ class AnswerEngine:
             "signals": {"best_sentence": best.as_dict() if best else None, "unknown_names": unknown},
         }
 
-    def choose(self, judgements: list[SentenceJudgement], what_to_do: bool,
+    def unknown_names(self, question: str) -> list[str]:
+        """Names in the question (a regulator, a platform, a year) that the library never mentions."""
+        return unknown_names(question, self.index.bm25.analyzer, self.index.bm25.idf, self.vocabulary)
+
+    def choose(self, judgements: list[SentenceJudgement], what_to_do: bool, unknown: list[str],
                settings: AnswerabilitySettings | None = None) -> list[SentenceJudgement]:
-        """The passages to quote: those whose best sentence answers, best first, no near-duplicates."""
+        """The passages to quote: those whose best sentence answers, best first, no near-duplicates.
+
+        None when the question names something the library never mentions (`unknown`): a passage
+        on the same topic does not answer it.
+        """
+        if unknown:
+            return []
         settings = settings or self.settings.answerability
         quotable = [j for j in judgements if answers(j, what_to_do, self._procedures(j), settings)]
         by_passage = {j.passage_id: j for j in quotable}

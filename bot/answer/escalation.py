@@ -25,7 +25,7 @@ REGIONS = ("england", "wales", "scotland", "northern-ireland")
 UNSET_TEXT = "Ask your school office"
 _SHOW = ("always", "urgent", "calm", "page")
 # UK formats the file uses: 999, 101, 0800 1111, 0808 800 5000, 028 9050 7000, +44 ...
-_PHONE = re.compile(r"^(999|101|\+44 ?[0-9][0-9 ]{8,13}|0[0-9]{2,4} ?[0-9]{3,4}( ?[0-9]{3,4})?)$")
+PHONE = re.compile(r"^(999|101|\+44 ?[0-9][0-9 ]{8,13}|0[0-9]{2,4} ?[0-9]{3,4}( ?[0-9]{3,4})?)$")
 _SCHOOL_SLOTS = {
     # slot: (label, when)
     "dsl": ("{lead}", "Tell them about any safeguarding concern, immediately"),
@@ -266,7 +266,7 @@ def _contact(raw: dict, where: str, region: str | None) -> Contact:
     phone, url, email = (_text(raw, k, where, required=False) for k in ("phone", "url", "email"))
     if not (phone or url or email):
         raise PromptsError(f"{where}: needs at least one of phone, url, email")
-    if phone and not _PHONE.match(phone):
+    if phone and not PHONE.match(phone):
         raise PromptsError(f"{where}: phone {phone!r} is not a phone number")
     if url and not url.startswith("https://"):
         raise PromptsError(f"{where}: url must start with https://")
@@ -333,7 +333,7 @@ def load_school(path: Path = DEFAULT_SCHOOL_FILE) -> SchoolContacts:
         name, phone = table.get("name", ""), table.get("phone", "")
         if not isinstance(name, str) or not isinstance(phone, str):
             raise PromptsError(f"{path} [{slot}]: name and phone must be strings")
-        if phone.strip() and not _PHONE.match(phone.strip()):
+        if phone.strip() and not PHONE.match(phone.strip()):
             raise PromptsError(f"{path} [{slot}]: phone {phone!r} is not a phone number")
         slots[slot] = (name.strip(), phone.strip())
     lead_title = data.get("lead_title", "")

@@ -31,7 +31,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +48,7 @@ from bot.evaluation.evaluate import EvalConfig, SearchSpace, build_space, comput
 from bot.evaluation.latency import percentiles  # noqa: E402
 from bot.search.embedder import Embedder  # noqa: E402
 from bot.search.hits import Hit  # noqa: E402
+from bot.search.index import package_versions  # noqa: E402
 
 if TYPE_CHECKING:
     from haystack import Pipeline
@@ -138,16 +138,6 @@ def time_interleaved(queries: dict[str, str], systems: dict[str, Search]) -> dic
     return results
 
 
-def versions() -> dict[str, str]:
-    found = {}
-    for package in VERSIONED_PACKAGES:
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = "not installed"
-    return found
-
-
 def summarise(collection: BeirCollection, queries: dict[str, str], results: dict[str, SystemResult],
               reference_ndcg: float, depth: int, vectors_cached: bool) -> dict[str, Any]:
     """Everything the report shows, as one JSON-serialisable dict."""
@@ -171,7 +161,7 @@ def summarise(collection: BeirCollection, queries: dict[str, str], results: dict
         "systems": systems,
         "p50_ratio_haystack_over_ours": systems[HAYSTACK]["p50_ms"] / systems[OURS]["p50_ms"],
         "reference_untimed": {"ours (hybrid-rrf)": {MEASURE: reference_ndcg}},
-        "versions": versions(),
+        "versions": package_versions(VERSIONED_PACKAGES),
         "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads()},
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }

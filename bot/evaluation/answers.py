@@ -58,13 +58,21 @@ def _share(values: list[bool]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def answer_figures(engine: AnswerEngine, questions: list[LabelledQuestion]) -> dict:
-    groups: dict[str, list[bool]] = {"in_refused": [], "out_refused": [], "procedural_answered": [],
-                                     "hit": [], "hit_all": [], "highlight@1": [], "highlight@3": [],
-                                     "intent_todo": [], "intent_fact": []}
-    for q in questions:
-        answer = engine.ask(q.question)
-        answered = answer["answered"]
+class AnswerTally:
+    """The answer figures of a set of labelled questions, one answer at a time.
+
+    Shared by `python -m bot eval` (answers from the engine as it ships) and the calibration
+    (answers under candidate settings), so both count exactly the same way.
+    """
+
+    def __init__(self) -> None:
+        self.groups: dict[str, list[bool]] = {name: [] for name in (
+            "in_refused", "out_refused", "procedural_answered", "hit", "hit_all", "highlight@1", "highlight@3",
+            "intent_todo", "intent_fact")}
+
+    def add(self, q: LabelledQuestion, answer: dict) -> None:
+        """`answer`: an answer object, or at least its "answered", "asks_what_to_do" and "passages"."""
+        groups, answered = self.groups, answer["answered"]
         if q.category in ("urgent", "non_urgent"):
             groups["intent_todo"].append(answer["asks_what_to_do"])
         elif q.category == "in_scope":
@@ -81,19 +89,29 @@ def answer_figures(engine: AnswerEngine, questions: list[LabelledQuestion]) -> d
             groups["out_refused"].append(not answered)
         else:
             groups["procedural_answered"].append(answered)
-    return {
-        "in_scope_wrongly_refused": _share(groups["in_refused"]),
-        "out_of_scope_refused": _share(groups["out_refused"]),
-        "procedural_answered": _share(groups["procedural_answered"]),
-        "hit@3": _share(groups["hit"]),
-        "hit@3_all_in_scope": _share(groups["hit_all"]),
-        "highlight@1": _share(groups["highlight@1"]),
-        "highlight@3": _share(groups["highlight@3"]),
-        "intent_what_to_do_recall": _share(groups["intent_todo"]),
-        "intent_fact_false_alarm": _share(groups["intent_fact"]),
-        "counts": {"in_scope": len(groups["in_refused"]), "out_of_scope": len(groups["out_refused"]),
-                   "procedural": len(groups["procedural_answered"])},
-    }
+
+    def figures(self) -> dict:
+        groups = self.groups
+        return {
+            "in_scope_wrongly_refused": _share(groups["in_refused"]),
+            "out_of_scope_refused": _share(groups["out_refused"]),
+            "procedural_answered": _share(groups["procedural_answered"]),
+            "hit@3": _share(groups["hit"]),
+            "hit@3_all_in_scope": _share(groups["hit_all"]),
+            "highlight@1": _share(groups["highlight@1"]),
+            "highlight@3": _share(groups["highlight@3"]),
+            "intent_what_to_do_recall": _share(groups["intent_todo"]),
+            "intent_fact_false_alarm": _share(groups["intent_fact"]),
+            "counts": {"in_scope": len(groups["in_refused"]), "out_of_scope": len(groups["out_refused"]),
+                       "procedural": len(groups["procedural_answered"])},
+        }
+
+
+def answer_figures(engine: AnswerEngine, questions: list[LabelledQuestion]) -> dict:
+    tally = AnswerTally()
+    for q in questions:
+        tally.add(q, engine.ask(q.question))
+    return tally.figures()
 
 
 def evaluate_answers(settings: Settings, embedder: Embedder, questions: list[LabelledQuestion]) -> dict:

@@ -21,9 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answer.vocabulary import unknown_names
 from bot.config import AnswerabilitySettings, Settings
-from bot.evaluation.answers import judge_answer, load_engine_for
+from bot.evaluation.answers import AnswerTally, load_engine_for
 from bot.evaluation.labelled import DEFAULT_QUESTIONS, load_questions
 from bot.library.corpus import load_library
 from bot.search.embedder import Embedder
@@ -45,24 +44,17 @@ class Prepared:
 
 
 def figures(engine, prepared: list[Prepared], judged: list[list], settings: AnswerabilitySettings) -> dict:
-    rows = {"in_refused": [], "out_refused": [], "procedural_answered": [], "hit": [], "h1": [], "h3": []}
+    """The answer figures under `settings`, counted as `python -m bot eval` counts them (0 for none)."""
+    tally = AnswerTally()
     for item, judgements in zip(prepared, judged):
-        q = item.question
-        chosen = [] if item.unknown_names else engine.choose(judgements, item.what_to_do, settings)
-        answered = bool(chosen)
-        if q.in_scope:
-            rows["in_refused"].append(not answered)
-            if answered:
-                answer = {"passages": [engine._quote(engine.index.by_id[j.passage_id], j) for j in chosen]}
-                result = judge_answer(answer, q.gold)
-                rows["hit"].append(result["hit"])
-                rows["h1"].append(result["highlight@1"])
-                rows["h3"].append(result["highlight@3"])
-        elif q.category == "out_of_scope":
-            rows["out_refused"].append(not answered)
-        else:
-            rows["procedural_answered"].append(answered)
-    return {k: (sum(v) / len(v) if v else 0.0) for k, v in rows.items()}
+        chosen = engine.choose(judgements, item.what_to_do, item.unknown_names, settings)
+        tally.add(item.question, {"answered": bool(chosen), "asks_what_to_do": item.what_to_do,
+                                  "passages": [engine._quote(engine.index.by_id[j.passage_id], j) for j in chosen]})
+    found = tally.figures()
+    return {"in_refused": found["in_scope_wrongly_refused"] or 0.0,
+            "out_refused": found["out_of_scope_refused"] or 0.0,
+            "procedural_answered": found["procedural_answered"] or 0.0,
+            "hit": found["hit@3"] or 0.0, "h1": found["highlight@1"] or 0.0, "h3": found["highlight@3"] or 0.0}
 
 
 def meets(f: dict) -> bool:
@@ -89,8 +81,8 @@ def calibrate(split: str, questions_path: Path = DEFAULT_QUESTIONS) -> list[tupl
             vector = engine.query_vector(q.question)
             lexical, semantic = engine.retriever.candidates(q.question, settings.fusion.depth, vector=vector)
             hits = engine.retriever.fuse(lexical, semantic, base.candidates)
-            unknown = unknown_names(q.question, engine.index.bm25.analyzer, engine.index.bm25.idf, engine.vocabulary)
-            prepared.append(Prepared(q, vector, hits, engine.intent.asks_what_to_do(vector), unknown))
+            prepared.append(Prepared(q, vector, hits, engine.intent.asks_what_to_do(vector),
+                                     engine.unknown_names(q.question)))
         results = []
         for w_overlap, w_retrieval in itertools.product(OVERLAP_WEIGHTS, RETRIEVAL_WEIGHTS):
             weights = replace(base, overlap_weight=w_overlap, retrieval_weight=w_retrieval)

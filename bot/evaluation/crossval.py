@@ -57,7 +57,7 @@ def expand_with_rm3(bm25, texts: dict[str, str], lexical: dict[str, list[Hit]], 
     """BM25 runs of every query expanded by RM3 from its own first 10 BM25 documents."""
     expanded = {}
     for qid, hits in lexical.items():
-        feedback = [(*bm25.document_terms(h.id), h.score) for h in hits[:10] if h.id in bm25._row_of()]
+        feedback = [(*bm25.document_terms(h.id), h.score) for h in hits[:10]]
         weights = rm3(bm25.analyzer(texts[qid]), feedback, terms=10, original_weight=0.5)
         result = bm25.search_terms(weights, depth)
         expanded[qid] = max_pool(result, parent, depth) if pooled and parent is not None else result

@@ -79,7 +79,7 @@ class SeedManifest:
 _TEXT_FIELDS = ("id", "file", "title", "publisher", "date", "date_note", "url", "url_note", "licence",
                 "title_note", "start_at", "end_before", "caution")
 _REQUIRED = ("id", "file", "title", "publisher")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _entry(raw: dict, position: int, directory: Path) -> DocumentEntry:
@@ -96,7 +96,7 @@ def _entry(raw: dict, position: int, directory: Path) -> DocumentEntry:
     doc_id = raw["id"]
     if not _ID_PATTERN.match(doc_id):
         raise ManifestError(f"{where}: id '{doc_id}' may use only lower-case letters, digits, '.', '_' and '-'")
-    if raw.get("date") and not _DATE.match(raw["date"]):
+    if raw.get("date") and not DATE.match(raw["date"]):
         raise ManifestError(f"{where} ({doc_id}): date must be YYYY-MM-DD; put anything less exact in date_note")
     suffix = Path(raw["file"]).suffix.lower()
     if suffix not in SUPPORTED_FORMATS:

@@ -51,6 +51,7 @@ class BM25Retriever:
         self.model = IDF_VARIANTS[idf](corpus, k1=k1, b=b) if any(corpus) else None
         self.vocabulary = {term: i for i, term in enumerate(sorted(self.model.idf))} if self.model else {}
         self.weights = self._weight_matrix(len(self.ids))
+        self._rows = {pid: i for i, pid in enumerate(self.ids)}
 
     def _weight_matrix(self, n_docs: int) -> sparse.csc_matrix:
         model = self.model
@@ -91,13 +92,8 @@ class BM25Retriever:
 
     def document_terms(self, passage_id: str) -> tuple[dict[str, int], int]:
         """A passage's term counts and length, for relevance feedback."""
-        row = self._row_of()[passage_id]
+        row = self._rows[passage_id]
         return self.model.doc_freqs[row], self.model.doc_len[row]
-
-    def _row_of(self) -> dict[str, int]:
-        if not hasattr(self, "_rows"):
-            self._rows = {pid: i for i, pid in enumerate(self.ids)}
-        return self._rows
 
     def search(self, query: str, k: int) -> list[Hit]:
         """Top `k` passages that share at least one term with the query."""

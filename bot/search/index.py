@@ -49,11 +49,10 @@ class IndexLoadError(RuntimeError):
     """The index cannot be used as it is; the message is one line and says how to rebuild."""
 
 
-
-
-def _versions() -> dict[str, str]:
+def package_versions(names: tuple[str, ...]) -> dict[str, str]:
+    """Installed versions of the named packages (and Python), recorded beside what they built."""
     found = {"python": platform.python_version()}
-    for name in _VERSIONED:
+    for name in names:
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -150,7 +149,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
             "sources": fingerprint,
             "counts": {"documents": len(docs), "passages": len(passages), "sentences": len(sentence_texts)},
             "files": files,
-            "versions": _versions(),
+            "versions": package_versions(_VERSIONED),
         }
         _write_json(tmp / MANIFEST_FILE, index_manifest)
         for role, path in staged.items():

@@ -12,6 +12,7 @@ import json
 import re
 import secrets
 import time
+from dataclasses import replace
 from datetime import date
 from functools import wraps
 
@@ -21,9 +22,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FileField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
 
-from bot.answer.escalation import REGIONS, load_school
+from bot.answer.escalation import PHONE, REGIONS, load_school
 from bot.answer.readiness import readiness
-from bot.library.manifest import CleaningRules, load_manifest
+from bot.library.manifest import DATE, CleaningRules, load_manifest
 from bot.library.school import (
     MAX_UPLOAD_BYTES,
     UploadError,
@@ -38,8 +39,6 @@ from bot.web.library_service import audit, audit_entries
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 IDLE_SECONDS = 30 * 60
-_PHONE = r"^(|999|101|\+44 ?[0-9][0-9 ]{8,13}|0[0-9]{2,4} ?[0-9]{3,4}( ?[0-9]{3,4})?)$"
-_DATE = r"^(|\d{4}-\d{2}-\d{2})$"
 
 
 def service():
@@ -69,7 +68,7 @@ class UploadForm(FlaskForm):
     file = FileField("File (PDF, HTML or plain text, at most 10 MB)")
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     publisher = StringField("Publisher", validators=[DataRequired(), Length(max=200)])
-    date = StringField("Date (YYYY-MM-DD)", validators=[Optional(), Regexp(_DATE, message="Use YYYY-MM-DD.")])
+    date = StringField("Date (YYYY-MM-DD)", validators=[Optional(), Regexp(DATE, message="Use YYYY-MM-DD.")])
     url = StringField("Web address of the original", validators=[Optional(), URL(require_tld=True), Length(max=500)])
     licence = StringField("Licence", validators=[Optional(), Length(max=300)])
     procedures = BooleanField("It sets out what staff should do (a policy or a guide)")
@@ -106,7 +105,7 @@ for _slot, _label in (("dsl", "Safeguarding lead"), ("deputy", "Deputy lead"),
                       ("children_services", "Local authority children's services"), ("lado", "LADO")):
     setattr(ContactsForm, f"{_slot}_name", StringField(f"{_label}: name", validators=[Optional(), Length(max=100)]))
     setattr(ContactsForm, f"{_slot}_phone", StringField(
-        f"{_label}: phone", validators=[Optional(), Regexp(_PHONE, message="Use a UK number such as 01234 567890.")]))
+        f"{_label}: phone", validators=[Optional(), Regexp(PHONE, message="Use a UK number such as 01234 567890.")]))
 SLOTS = ("dsl", "deputy", "children_services", "lado")
 
 
@@ -145,14 +144,18 @@ def home():
                            audit=audit_entries(paths), user=session["admin"], form=ConfirmForm())
 
 
+def documents_page(form: UploadForm | None = None, error: str | None = None, status: int = 200):
+    """The library as it serves now, the upload form, and what went wrong with the last request."""
+    index = current_app.config["ENGINE"].index
+    docs = [(doc, index.passage_counts.get(doc.id, 0)) for doc in index.documents.values()]
+    return render_template("admin/documents.html", docs=docs, form=form or UploadForm(), confirm=ConfirmForm(),
+                           status=service().status, error=error), status
+
+
 @admin.get("/documents")
 @signed_in
 def documents():
-    engine = current_app.config["ENGINE"]
-    counts = engine.index.passage_counts
-    docs = [(doc, counts.get(doc.id, 0)) for doc in engine.index.documents.values()]
-    return render_template("admin/documents.html", docs=docs, form=UploadForm(), confirm=ConfirmForm(),
-                           status=service().status, error=None)
+    return documents_page()
 
 
 @admin.post("/documents")
@@ -188,10 +191,7 @@ def upload():
             error = str(exc)
         else:
             return redirect(url_for("admin.review", token=token))
-    counts = engine.index.passage_counts
-    docs = [(doc, counts.get(doc.id, 0)) for doc in engine.index.documents.values()]
-    return render_template("admin/documents.html", docs=docs, form=form, confirm=ConfirmForm(),
-                           status=service().status, error=error), 400
+    return documents_page(form, error, 400)
 
 
 def _staged(token: str):
@@ -266,10 +266,7 @@ def remove(doc_id: str):
         ensure_library(paths.library, engine.settings.seeds_dir)
         remove_document(paths.library, doc_id)
     except UploadError as exc:
-        counts = engine.index.passage_counts
-        docs = [(doc, counts.get(doc.id, 0)) for doc in engine.index.documents.values()]
-        return render_template("admin/documents.html", docs=docs, form=UploadForm(), confirm=ConfirmForm(),
-                               status=service().status, error=str(exc)), 400
+        return documents_page(error=str(exc), status=400)
     audit(paths, session["admin"], "document removed", doc_id)
     service().rebuild(session["admin"], f"removed {doc_id}")
     return redirect(url_for("admin.home"))
@@ -296,8 +293,6 @@ def contacts():
         staged.write_text(tomli_w.dumps(content), encoding="utf-8")
         new_school = load_school(staged)  # the same checks as at start-up, before it replaces anything
         staged.replace(paths.school)
-        from dataclasses import replace
-
         current_app.config["ENGINE"] = replace(engine, school=new_school)
         audit(paths, session["admin"], "contacts changed", ", ".join(SLOTS))
         saved = True
