@@ -57,7 +57,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     elif args.retriever == "dense":
         hits = index.dense.search(args.question, args.k)
     else:
-        hits = HybridRetriever(index.bm25, index.dense, settings.fusion).search(args.question, args.k)
+        hits = HybridRetriever(index.bm25, index.dense, settings.fusion, settings.feedback).search(args.question, args.k)
     if not hits:
         print("no passages matched")
     for hit in hits:

@@ -73,6 +73,24 @@ class FusionSettings:
     # candidate's score; cosine similarity has no such natural zero and keeps the list minimum.
     bm25_floor: float | None = 0.0
     depth: int = 100  # candidates taken from each retriever before fusion
+    normalisation: str = "minmax"  # weighted fusion: "minmax" or "zscore" (bot/search/fusion.py)
+
+
+@dataclass(frozen=True)
+class FeedbackSettings:
+    """Pseudo-relevance feedback after the first fused ranking (bot/search/feedback.py).
+
+    Both are off for the default library: on its labelled dev split the cross-validation protocol
+    (`python -m bot eval --cv 2`, README "Tuning without peeking") kept neither. BEIR runs tune them
+    per collection under the same protocol.
+    """
+
+    dense_docs: int = 0  # Rocchio: best fused passages averaged into the query embedding (0: off)
+    dense_weight: float = 0.5  # Rocchio: weight of their mean against the query's own embedding
+    rm3: bool = False  # RM3: expand the BM25 query from its own best passages
+    rm3_docs: int = 10  # Pyserini's defaults for RM3
+    rm3_terms: int = 10
+    rm3_original_weight: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -107,6 +125,7 @@ class Settings:
     model_path: Path | None = None  # None: the bundled all-MiniLM-L6-v2
     index: IndexSettings = field(default_factory=IndexSettings)
     fusion: FusionSettings = field(default_factory=FusionSettings)
+    feedback: FeedbackSettings = field(default_factory=FeedbackSettings)
     answerability: AnswerabilitySettings = field(default_factory=AnswerabilitySettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
     # BM25 engine: "rank-bm25" (reference), "bm25s" (same scores, built in numpy) or "auto":

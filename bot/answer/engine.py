@@ -93,7 +93,8 @@ class AnswerEngine:
         )
 
     def __post_init__(self) -> None:
-        self.retriever = HybridRetriever(self.index.bm25, self.index.dense, self.settings.fusion)
+        self.retriever = HybridRetriever(self.index.bm25, self.index.dense, self.settings.fusion,
+                                         self.settings.feedback)
         # Repeated questions (example questions, a refreshed page) skip the model. Memory only:
         # nothing of a question is ever written anywhere.
         self.query_vector = lru_cache(maxsize=self.settings.answer.query_cache_size)(self._encode)
@@ -112,9 +113,7 @@ class AnswerEngine:
         with timed(timings, "triage"):
             urgent = self.triage.assess(question, vector).urgent
             what_to_do = self.intent.asks_what_to_do(vector)
-        lexical, semantic = self.retriever.candidates(question, self.settings.fusion.depth, timings, vector=vector)
-        with timed(timings, "fusion"):
-            hits = self.retriever.fuse(lexical, semantic, self.settings.answerability.candidates)
+        hits = self.retriever.rank(question, self.settings.answerability.candidates, timings, vector=vector)
         with timed(timings, "answerability"):
             judgements = self.judge(question, vector, hits)
             unknown = self.unknown_names(question)

@@ -41,13 +41,14 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 
-from bot.config import PROJECT_ROOT, FusionSettings, bundled_model_path  # noqa: E402
+from bot.config import PROJECT_ROOT, FeedbackSettings, FusionSettings, bundled_model_path  # noqa: E402
 from bot.evaluation.beir import BeirCollection, load_beir  # noqa: E402
 from bot.evaluation.embedcache import cached_encode  # noqa: E402
 from bot.evaluation.evaluate import EvalConfig, SearchSpace, build_space, compute_metrics, run_queries  # noqa: E402
 from bot.evaluation.latency import percentiles  # noqa: E402
 from bot.search.embedder import Embedder  # noqa: E402
 from bot.search.hits import Hit  # noqa: E402
+from bot.search.hybrid import HybridRetriever  # noqa: E402
 from bot.search.index import package_versions  # noqa: E402
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ TOP_K = 100  # Haystack's retrievers and joiner; our fused list is cut to the sa
 WARM_UP_QUERIES = 5
 MEASURE = "nDCG@10"
 OURS = "ours (hybrid-weighted)"
+OURS_TUNED = "ours (hybrid-weighted, tuned)"
 HAYSTACK = "Haystack (BM25 + embedding, RRF)"
 VERSIONED_PACKAGES = ("haystack-ai", "sentence-transformers", "transformers", "torch", "faiss-cpu", "numpy")
 
@@ -114,14 +116,22 @@ def haystack_search(pipeline: Pipeline) -> Search:
     return search
 
 
-def our_search(space: SearchSpace, config: EvalConfig) -> Search:
-    """Our hybrid path exactly as `bot eval` runs it: query embedding, BM25, FAISS, fusion."""
-    name = config.retrievers[0]
+def our_search(space: SearchSpace, fusion: FusionSettings, feedback: FeedbackSettings) -> Search:
+    """Our search stage as the app runs it (bot/search/hybrid.py): query embedding, BM25 (RM3 when
+    on), FAISS, fusion, dense feedback when on."""
+    retriever = HybridRetriever(space.bm25, space.dense, fusion, feedback)
 
     def search(text: str) -> list[Hit]:
-        return run_queries(space, {"q": text}, config, k=TOP_K, progress=False).runs[name]["q"]
+        return retriever.rank(text, TOP_K)
 
     return search
+
+
+def describe(fusion: FusionSettings, feedback: FeedbackSettings) -> str:
+    rocchio = (f"Rocchio feedback from the best {feedback.dense_docs} fused documents at weight "
+               f"{feedback.dense_weight}" if feedback.dense_docs else "no dense feedback")
+    return (f"dense weight {fusion.dense_weight}, {fusion.normalisation} normalisation, {rocchio}, "
+            f"RM3 {'on' if feedback.rm3 else 'off'}")
 
 
 def time_interleaved(queries: dict[str, str], systems: dict[str, Search]) -> dict[str, SystemResult]:
@@ -139,7 +149,7 @@ def time_interleaved(queries: dict[str, str], systems: dict[str, Search]) -> dic
 
 
 def summarise(collection: BeirCollection, queries: dict[str, str], results: dict[str, SystemResult],
-              reference_ndcg: float, depth: int, vectors_cached: bool) -> dict[str, Any]:
+              reference_ndcg: float, depth: int, vectors_cached: bool, tuned: str | None = None) -> dict[str, Any]:
     """Everything the report shows, as one JSON-serialisable dict."""
     import torch
 
@@ -160,6 +170,9 @@ def summarise(collection: BeirCollection, queries: dict[str, str], results: dict
         "corpus_vectors_from_cache": vectors_cached,
         "systems": systems,
         "p50_ratio_haystack_over_ours": systems[HAYSTACK]["p50_ms"] / systems[OURS]["p50_ms"],
+        **({"p50_ratio_haystack_over_ours_tuned": systems[HAYSTACK]["p50_ms"] / systems[OURS_TUNED]["p50_ms"]}
+           if OURS_TUNED in systems else {}),
+        "tuned_settings": tuned,
         "reference_untimed": {"ours (hybrid-rrf)": {MEASURE: reference_ndcg}},
         "versions": package_versions(VERSIONED_PACKAGES),
         "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads()},
@@ -185,6 +198,8 @@ def render(summary: dict[str, Any]) -> str:
         *rows,
         "",
         f"p50 ratio, Haystack / ours: **{summary['p50_ratio_haystack_over_ours']:.2f}x**",
+        *([f"p50 ratio, Haystack / ours tuned: **{summary['p50_ratio_haystack_over_ours_tuned']:.2f}x** "
+           f"(tuned: {summary['tuned_settings']})"] if summary.get("tuned_settings") else []),
         "",
         "Document embeddings are identical by construction: the Haystack documents carry the same "
         "all-MiniLM-L6-v2 vectors as our FAISS index "
@@ -204,7 +219,8 @@ def render(summary: dict[str, Any]) -> str:
     ])
 
 
-def run(folder: Path, out_dir: Path, limit: int | None, depth: int) -> dict[str, Any]:
+def run(folder: Path, out_dir: Path, limit: int | None, depth: int,
+        tuned: tuple[FusionSettings, FeedbackSettings] | None = None) -> dict[str, Any]:
     collection = load_beir(folder)
     texts = {d: f"{title} {text}".strip() for d, (title, text) in collection.corpus.items()}
     queries = dict(list(collection.queries.items())[:limit]) if limit else collection.queries
@@ -218,7 +234,10 @@ def run(folder: Path, out_dir: Path, limit: int | None, depth: int) -> dict[str,
     print("building the Haystack document store and pipeline", file=sys.stderr)
     pipeline = build_haystack_pipeline(texts, vectors, model_path)
 
-    systems = {OURS: our_search(space, config), HAYSTACK: haystack_search(pipeline)}
+    systems = {OURS: our_search(space, FusionSettings(depth=depth), FeedbackSettings())}
+    if tuned is not None:
+        systems[OURS_TUNED] = our_search(space, *tuned)
+    systems[HAYSTACK] = haystack_search(pipeline)
     warm_up = list(queries.values())[:WARM_UP_QUERIES]
     for search in systems.values():
         for text in warm_up:
@@ -230,7 +249,7 @@ def run(folder: Path, out_dir: Path, limit: int | None, depth: int) -> dict[str,
                             k=TOP_K, progress=False).runs["hybrid-rrf"]
     qrels = {q: collection.qrels[q] for q in queries}
     summary = summarise(collection, queries, results, compute_metrics(qrels, reference, (MEASURE,))[MEASURE],
-                        depth, cached)
+                        depth, cached, describe(*tuned) if tuned is not None else None)
     report = render(summary)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "haystack-comparison.md").write_text(report, encoding="utf-8")
@@ -247,15 +266,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--depth", type=int, default=FusionSettings().depth,
                         help="our candidates per retriever before fusion (default: the app's, %(default)s, "
                              "the same as Haystack's top_k)")
+    tuned = parser.add_argument_group("a tuned setting timed beside the default (any of these adds it)")
+    tuned.add_argument("--dense-weight", type=float, default=None, help="weighted fusion: weight of the dense score")
+    tuned.add_argument("--normalisation", choices=("minmax", "zscore"), default=None)
+    tuned.add_argument("--feedback-docs", type=int, default=None, help="Rocchio: fused documents fed back")
+    tuned.add_argument("--feedback-weight", type=float, default=None, help="Rocchio: their weight")
+    tuned.add_argument("--rm3", action="store_true", help="RM3 expansion of the BM25 query")
     parser.add_argument("--out", help="output folder (default: runs/haystack-<time>/)")
     args = parser.parse_args(argv)
+    given = {"dense_weight": args.dense_weight, "normalisation": args.normalisation}
+    fusion = FusionSettings(depth=args.depth, **{k: v for k, v in given.items() if v is not None})
+    feedback = FeedbackSettings(dense_docs=args.feedback_docs or 0,
+                                dense_weight=args.feedback_weight if args.feedback_weight is not None else 0.5,
+                                rm3=args.rm3)
+    any_tuned = args.rm3 or args.feedback_docs or any(v is not None for v in given.values())
     try:
         import haystack  # noqa: F401
     except ImportError:
         parser.exit(2, "error: Haystack is not installed here; run `make bench-haystack`, which uses .venv-bench\n")
     out_dir = Path(args.out) if args.out else \
         PROJECT_ROOT / "runs" / f"haystack-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
-    run(Path(args.beir), out_dir, args.limit_queries, args.depth)
+    run(Path(args.beir), out_dir, args.limit_queries, args.depth, (fusion, feedback) if any_tuned else None)
     return 0
 
 

@@ -79,8 +79,7 @@ def calibrate(split: str, questions_path: Path = DEFAULT_QUESTIONS) -> list[tupl
         prepared = []
         for q in questions:
             vector = engine.query_vector(q.question)
-            lexical, semantic = engine.retriever.candidates(q.question, settings.fusion.depth, vector=vector)
-            hits = engine.retriever.fuse(lexical, semantic, base.candidates)
+            hits = engine.retriever.rank(q.question, base.candidates, vector=vector)
             prepared.append(Prepared(q, vector, hits, engine.intent.asks_what_to_do(vector),
                                      engine.unknown_names(q.question)))
         results = []

@@ -47,7 +47,7 @@ class EvalConfig:
     bm25_unit: str = "document"  # BEIR only: BM25 over whole documents or over passages
     whole_documents_too: bool = False  # BEIR only: dense also scores the whole document
     bm25_floor: float | None = 0.0  # weighted fusion: BM25 normalised from 0 (None: list minimum)
-    cv: int = 0  # BEIR: folds for cross-validated tuning (0: none)
+    cv: int = 0  # folds for cross-validated tuning (0: none; the labelled set: tune on dev, report on test)
 
 
 @dataclass
@@ -60,6 +60,18 @@ class SearchSpace:
     parent: dict[str, str] | None = None  # passage id -> document id; None for passage-level runs
     bm25_is_document_level: bool = False
     vectors: np.ndarray | None = None  # the passage embeddings, row by row (for dense feedback)
+    whole: DenseRetriever | None = None  # BEIR with windows and whole documents: the whole documents alone
+
+    def views(self):
+        """The dense views and feedback vectors the cross-validation grid searches."""
+        from bot.evaluation.crossval import Views
+
+        row_of = {p.id: i for i, p in enumerate(self.passages)}
+
+        def vectors_of(ids: list[str]) -> np.ndarray:
+            return self.vectors[[row_of[i] for i in ids if i in row_of]]
+
+        return Views(self.dense, self.whole, self.parent, vectors_of)
 
 
 @dataclass
@@ -99,6 +111,9 @@ def build_space(doc_texts: dict[str, str], config: EvalConfig, embedder: Embedde
     vectors = np.vstack([cached_encode([p.text for p in group], embedder, cache_dir, progress=progress)[0]
                          for group in groups])
     dense = DenseRetriever(ids, flat_index(vectors), embedder)
+    whole_dense = None
+    if len(groups) == 2:  # whole documents first, then their windows
+        whole_dense = DenseRetriever(ids[:len(groups[0])], flat_index(vectors[:len(groups[0])]), embedder)
     bm25_settings = config.index.bm25
     document_level = parent is not None and config.bm25_unit == "document"
     if document_level:
@@ -107,7 +122,7 @@ def build_space(doc_texts: dict[str, str], config: EvalConfig, embedder: Embedde
         unit_ids, unit_texts = ids, [p.text for p in passages]
     terms = [analyzer(t) for t in tqdm(unit_texts, desc="BM25 terms", disable=not progress)]
     bm25 = BM25Retriever(unit_ids, terms, analyzer, bm25_settings.k1, bm25_settings.b, bm25_settings.idf)
-    return SearchSpace(passages, bm25, dense, parent, document_level, vectors)
+    return SearchSpace(passages, bm25, dense, parent, document_level, vectors, whole_dense)
 
 
 def run_queries(space: SearchSpace, queries: dict[str, str], config: EvalConfig, k: int = 100,
@@ -182,7 +197,7 @@ def _fit_settings(args: argparse.Namespace, beir: bool) -> EvalConfig:
         raise SystemExit(f"error: unknown retriever(s) {', '.join(sorted(unknown))}; "
                          f"choose from {', '.join(RETRIEVER_NAMES)}")
     return EvalConfig(retrievers, index, args.rrf_k, args.dense_weight, args.depth, args.bm25_unit,
-                      args.whole_documents_too, 0.0 if args.bm25_norm == "zero" else None, args.cv if beir else 0)
+                      args.whole_documents_too, 0.0 if args.bm25_norm == "zero" else None, args.cv)
 
 
 def evaluate_beir(folder: Path, config: EvalConfig, embedder: Embedder, progress: bool,
@@ -202,33 +217,29 @@ def evaluate_beir(folder: Path, config: EvalConfig, embedder: Embedder, progress
     outcome = {"name": collection.name, "kind": "beir", "queries": len(queries), "documents": len(collection.corpus),
                "passages": len(space.passages), "metrics": metrics, "curves": curves, "result": result}
     if config.cv:
-        outcome["extra"] = {"cross_validation": cross_validated(space, queries, qrels, result, config, progress)}
+        outcome["extra"] = {"cross_validation": cross_validated(space, queries, qrels, result.vectors, config,
+                                                                 progress)}
     return outcome
 
 
-def cross_validated(space: SearchSpace, queries: dict[str, str], qrels: dict, result: RunResult,
-                    config: EvalConfig, progress: bool) -> dict:
+def cross_validated(space: SearchSpace, queries: dict[str, str], qrels: dict, vectors: dict[str, np.ndarray],
+                    config: EvalConfig, progress: bool, fold: dict[str, int] | None = None,
+                    report_on: tuple[int, ...] | None = None, k: int = 100) -> dict:
     """Every grid setting on every judged query, then tuning on one fold and reporting on the other."""
-    from bot.evaluation.crossval import GRID, cross_validate, expand_with_rm3, per_query_ndcg, run_setting
+    from bot.evaluation.crossval import cross_validate, expand_with_rm3, grid, per_query_ndcg, run_setting
 
-    depth = max(config.depth, 100)
-    judged = {q: result.vectors[q] for q in queries if q in qrels}
-    lexical = {}
-    for qid in judged:
-        hits = space.bm25.search(queries[qid], depth)
-        if space.parent is not None and not space.bm25_is_document_level:
-            hits = max_pool(hits, space.parent, depth)
-        lexical[qid] = hits
-    row_of = {p.id: i for i, p in enumerate(space.passages)}
+    depth = max(config.depth, k)
+    judged = {q: vectors[q] for q in queries if q in qrels}
     pooled = space.parent is not None and not space.bm25_is_document_level
-    raw = {q: space.bm25.search(queries[q], depth) for q in judged} if pooled else lexical
-    lexical_rm3 = expand_with_rm3(space.bm25, queries, raw, depth, space.parent, pooled)
+    first = {q: space.bm25.search(queries[q], depth) for q in judged}
+    lexical = {q: max_pool(h, space.parent, depth) for q, h in first.items()} if pooled else first
+    lexical_rm3 = expand_with_rm3(space.bm25, queries, first, depth, space.parent if pooled else None)
+    views = space.views()
     scores = {}
-    for setting in tqdm(GRID, desc="settings", disable=not progress):
-        run = run_setting(space, judged, lexical, setting, depth, 100, space.vectors, row_of, config.bm25_floor,
-                          lexical_rm3)
+    for setting in tqdm(grid(windows=space.whole is not None), desc="settings", disable=not progress):
+        run = run_setting(views, judged, lexical, lexical_rm3, setting, depth, k, config.bm25_floor)
         scores[setting] = per_query_ndcg(qrels, run)
-    return cross_validate(scores, config.cv)
+    return cross_validate(scores, config.cv or 2, fold, report_on)
 
 
 def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConfig, embedder: Embedder,
@@ -257,6 +268,8 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
     with_model = {q.id: triage_set.assess(q.question, result.vectors[q.id]).urgent for q in questions}
     rules_only = {q.id: triage_set.rules_only(q.question).urgent for q in questions}
     extra = {
+        **({"cross_validation": tuned_on_dev(questions_path, texts, passages, space, embedder, config, progress)}
+           if config.cv else {}),
         "answers": answers,
         "triage": _triage_figures(questions, with_model),
         "triage_rules_only": _triage_figures(questions, rules_only),
@@ -264,6 +277,26 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
     return {"name": f"labelled-{split or 'all'}", "kind": "labelled", "queries": len(qrels),
             "documents": len(docs), "passages": len(passages), "metrics": metrics, "curves": curves,
             "result": result, "extra": extra, "questions": len(questions)}
+
+
+def tuned_on_dev(questions_path: Path, texts: dict[str, str], passages: list[Passage], space: SearchSpace,
+                 embedder: Embedder, config: EvalConfig, progress: bool) -> dict:
+    """The search settings the protocol chooses on the dev split, reported on the test split.
+
+    Whatever split the run reports on, tuning always sees dev and only dev; this is how the
+    product's own defaults (bot/config.py FusionSettings, FeedbackSettings) are chosen.
+    """
+    from bot.evaluation.labelled import load_questions, passage_qrels
+
+    tuned = [q for q in load_questions(questions_path, texts, None) if q.split in ("dev", "test")]
+    qrels = passage_qrels(tuned, passages)
+    encoded = embedder.encode([q.question for q in tuned])
+    vectors = {q.id: vector for q, vector in zip(tuned, encoded)}
+    fold = {q.id: 0 if q.split == "dev" else 1 for q in tuned if q.id in qrels}
+    result = cross_validated(space, {q.id: q.question for q in tuned}, qrels, vectors, config, progress,
+                             fold=fold, report_on=(1,), k=10)
+    result["folds"] = {"0": "dev", "1": "test"}
+    return result
 
 
 def _triage_figures(questions, flagged: dict[str, bool]) -> dict[str, float | None]:
@@ -339,7 +372,8 @@ def add_eval_parser(sub) -> None:
     p.add_argument("--max-seq-length", type=int, default=IndexSettings().max_seq_length)
     p.add_argument("--limit-queries", type=int, default=None, help="BEIR: only the first N queries (smoke runs)")
     p.add_argument("--cv", type=int, default=0, metavar="FOLDS",
-                   help="BEIR: tune the dense weight and dense feedback on all folds but one, report on it (2: two folds)")
+                   help="tune the search settings (fusion, feedback, windows) on all folds but one and report on it "
+                        "(BEIR: 2 folds by query id; the labelled set: tuned on dev, reported on test)")
     p.add_argument("--out", help="output folder (default: runs/<name>-<time>/)")
     p.add_argument("--json", action="store_true", help="print one JSON object {retriever: {metric: value}}")
     p.add_argument("--quiet", action="store_true", help="no progress bars")

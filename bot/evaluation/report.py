@@ -58,12 +58,39 @@ def render_report(outcome: dict, config, summary: dict) -> str:
               _table([["stage", "p50 ms", "p95 ms"]] + [
                   [s, f"{percentiles(latency[s])['p50_ms']:.2f}", f"{percentiles(latency[s])['p95_ms']:.2f}"]
                   for s in STAGES])]
-    for section in ("answers", "triage", "triage_rules_only", "cross_validation"):
+    for section in ("answers", "triage", "triage_rules_only"):
         if section in summary:
             parts += ["", f"## {section.replace('_', ' ').capitalize()}", "",
                       _table([["measure", "value"]] + [[k, _number(v, 3) if isinstance(v, float) or v is None else str(v)]
                                                        for k, v in summary[section].items()])]
+    if "cross_validation" in summary:
+        parts += cross_validation_section(summary["cross_validation"])
     return "\n".join(parts) + "\n"
+
+
+def cross_validation_section(cv: dict) -> list[str]:
+    """The tuned figure beside the default, each fold's choice, and the grid it was chosen from."""
+    choices = [["tuned on fold(s)", "reported on fold", "best on the tuning fold", "gain p", "kept",
+                "tuning nDCG@10 (default)", "held-out nDCG@10 (default)"]]
+    for c in cv["choices"]:
+        best = ", ".join(f"{k} {v}" for k, v in c["best_on_tuning_fold"].items())
+        choices.append([" ".join(str(f) for f in c["chosen_on_folds"]), str(c["reported_on_fold"]), best,
+                        f"{c['gain_p_value']:.3f}", "it" if c["significant"] else "the default",
+                        f"{c['tuning_ndcg10']:.4f} ({c['tuning_default_ndcg10']:.4f})",
+                        f"{c['held_out_ndcg10']:.4f} ({c['held_out_default_ndcg10']:.4f})"])
+    grid = "; ".join(f"{k}: {v}" for k, v in cv["grid"].items())
+    return ["", "## Cross-validated tuning (no setting is reported on the queries it was chosen on)", "",
+            _table([["figure", "nDCG@10"],
+                    ["tuned, cross-validated (a setting kept only on a significant gain)",
+                     f"{cv['cross_validated_ndcg10']:.4f}"],
+                    ["untuned default", f"{cv['default_ndcg10']:.4f}"],
+                    ["the best setting of each tuning fold, whatever its gain, cross-validated",
+                     f"{cv['cross_validated_best_on_tuning_fold_ndcg10']:.4f}"],
+                    ["best setting on the reported queries (optimistic, for contrast)",
+                     f"{cv['best_on_reported_queries_ndcg10_optimistic']:.4f}"]]),
+            "", f"Folds: {cv['folds']}. Grid ({cv['settings_tried']} settings): {grid}. A setting replaces the "
+            f"default when its gain on the tuning fold has p < {cv['significance_level']} (one-sided paired "
+            "t-test).", "", _table(choices)]
 
 
 def _number(value: float | None, digits: int) -> str:

@@ -58,6 +58,20 @@ class DenseRetriever:
         self.ids = list(ids)
         self.index = index
         self.embedder = embedder
+        self._rows = {pid: row for row, pid in enumerate(self.ids)}
+
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """The stored embeddings of these passages (for dense feedback), read back from FAISS.
+
+        Flat and HNSW indexes keep their vectors; an IVF index needs a direct map, made on first use.
+        """
+        rows = [self._rows[i] for i in ids if i in self._rows]
+        if not rows:
+            return np.zeros((0, self.index.d), dtype=np.float32)
+        if hasattr(self.index, "make_direct_map") and getattr(self.index, "direct_map", None) is not None \
+                and self.index.direct_map.type == 0:
+            self.index.make_direct_map()
+        return np.vstack([self.index.reconstruct(r) for r in rows]).astype(np.float32)
 
     def search_vector(self, vector: np.ndarray, k: int) -> list[Hit]:
         k = min(k, len(self.ids))

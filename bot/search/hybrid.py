@@ -1,16 +1,22 @@
-"""Hybrid retrieval: BM25 and dense candidates, fused. It only composes the two retrievers."""
+"""Hybrid retrieval: BM25 and dense candidates, fused, optionally refined by pseudo-relevance feedback.
+
+The hybrid retriever only composes the two retrievers. The feedback steps are plain functions of
+the first rankings (`expand_lexical`, `refine_dense`), so the benchmark protocol
+(bot/evaluation/crossval.py) runs exactly the code the product runs.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
 
-from bot.config import FusionSettings
+from bot.config import FeedbackSettings, FusionSettings
 from bot.search.bm25 import BM25Retriever
 from bot.search.dense import DenseRetriever
+from bot.search.feedback import rm3, rocchio
 from bot.search.fusion import fuse_rrf, fuse_weighted
 from bot.search.hits import Hit
 
@@ -25,24 +31,53 @@ def timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
 
+def fuse(fusion: FusionSettings, lexical: list[Hit], semantic: list[Hit], k: int) -> list[Hit]:
+    """The two candidate lists fused as `fusion` says."""
+    if fusion.method == "rrf":
+        return fuse_rrf([lexical, semantic], k=fusion.rrf_k, limit=k)
+    if fusion.method == "weighted":
+        w = fusion.dense_weight
+        return fuse_weighted([lexical, semantic], [1.0 - w, w], limit=k, floors=[fusion.bm25_floor, None],
+                             normalisation=fusion.normalisation)
+    raise ValueError(f"unknown fusion method {fusion.method!r}")
+
+
+def expand_lexical(bm25: BM25Retriever, query: str, first: list[Hit], feedback: FeedbackSettings,
+                   depth: int) -> list[Hit]:
+    """RM3: the BM25 query expanded from its own best `rm3_docs` passages, searched again."""
+    documents = [(*bm25.document_terms(h.id), h.score) for h in first[:feedback.rm3_docs]]
+    weights = rm3(bm25.analyzer(query), documents, terms=feedback.rm3_terms,
+                  original_weight=feedback.rm3_original_weight)
+    return bm25.search_terms(weights, depth)
+
+
+def refine_dense(vector: np.ndarray, fused: list[Hit], feedback: FeedbackSettings,
+                 vectors_of: Callable[[list[str]], np.ndarray],
+                 search_dense: Callable[[np.ndarray], list[Hit]]) -> list[Hit] | None:
+    """Rocchio: the query embedding moved towards the best fused passages, searched again.
+
+    None when feedback is off (nothing to redo).
+    """
+    if feedback.dense_docs <= 0 or feedback.dense_weight <= 0 or not fused:
+        return None
+    moved = rocchio(vector, vectors_of([h.id for h in fused[:feedback.dense_docs]]), feedback.dense_weight)
+    return search_dense(moved)
+
+
 class HybridRetriever:
-    def __init__(self, bm25: BM25Retriever, dense: DenseRetriever, fusion: FusionSettings):
+    def __init__(self, bm25: BM25Retriever, dense: DenseRetriever, fusion: FusionSettings,
+                 feedback: FeedbackSettings | None = None):
         if dense.embedder is None:
             raise ValueError("HybridRetriever needs a DenseRetriever with an embedder")
         self.bm25, self.dense, self.fusion = bm25, dense, fusion
+        self.feedback = feedback or FeedbackSettings()
 
     def fuse(self, lexical: list[Hit], semantic: list[Hit], k: int) -> list[Hit]:
-        if self.fusion.method == "rrf":
-            return fuse_rrf([lexical, semantic], k=self.fusion.rrf_k, limit=k)
-        if self.fusion.method == "weighted":
-            w = self.fusion.dense_weight
-            return fuse_weighted([lexical, semantic], [1.0 - w, w], limit=k,
-                                 floors=[self.fusion.bm25_floor, None])
-        raise ValueError(f"unknown fusion method {self.fusion.method!r}")
+        return fuse(self.fusion, lexical, semantic, k)
 
     def candidates(self, query: str, depth: int, timings: dict[str, float] | None = None,
                    vector: np.ndarray | None = None) -> tuple[list[Hit], list[Hit]]:
-        """The BM25 and dense candidate lists, before fusion (the coverage decision reads them).
+        """The BM25 (RM3-expanded when on) and dense candidate lists, before fusion.
 
         `vector` is the query's embedding when the caller already has it (the answer engine caches them).
         """
@@ -51,11 +86,28 @@ class HybridRetriever:
                 vector = self.dense.embedder.encode_query(query)
         with timed(timings, "bm25"):
             lexical = self.bm25.search(query, depth)
+            if self.feedback.rm3 and lexical:
+                lexical = expand_lexical(self.bm25, query, lexical, self.feedback, depth)
         with timed(timings, "faiss"):
             semantic = self.dense.search_vector(vector, depth)
         return lexical, semantic
 
-    def search(self, query: str, k: int, timings: dict[str, float] | None = None) -> list[Hit]:
-        lexical, semantic = self.candidates(query, max(k, self.fusion.depth), timings)
+    def rank(self, query: str, k: int, timings: dict[str, float] | None = None,
+             vector: np.ndarray | None = None) -> list[Hit]:
+        """The fused ranking, with dense feedback applied when it is on."""
+        if vector is None:
+            with timed(timings, "embed"):
+                vector = self.dense.embedder.encode_query(query)
+        depth = max(k, self.fusion.depth)
+        lexical, semantic = self.candidates(query, depth, timings, vector)
         with timed(timings, "fusion"):
-            return self.fuse(lexical, semantic, k)
+            fused = self.fuse(lexical, semantic, max(k, self.feedback.dense_docs))
+        with timed(timings, "feedback"):
+            moved = refine_dense(vector, fused, self.feedback, self.dense.vectors,
+                                 lambda v: self.dense.search_vector(v, depth))
+            if moved is not None:
+                fused = self.fuse(lexical, moved, k)
+        return fused[:k]
+
+    def search(self, query: str, k: int, timings: dict[str, float] | None = None) -> list[Hit]:
+        return self.rank(query, k, timings)

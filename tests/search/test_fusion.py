@@ -56,3 +56,21 @@ def test_a_bm25_floor_of_zero_keeps_weak_matches_weak():
 def test_weighted_fusion_needs_one_floor_per_list():
     with pytest.raises(ValueError):
         fuse_weighted([hits(("a", 1.0))], [1.0], floors=[0.0, None])
+
+
+def test_z_score_fusion_matches_a_hand_computed_example():
+    bm25 = hits(("a", 6.0), ("b", 2.0))  # mean 4, spread 2: z = 1, -1; a missing document scores as 0 -> -2
+    dense = hits(("b", 0.9), ("c", 0.5), ("d", 0.1))  # mean 0.5, spread sqrt(0.32/3); missing: the minimum
+    spread = (0.32 / 3) ** 0.5
+    fused = fuse_weighted([bm25, dense], [0.5, 0.5], limit=4, floors=[0.0, None], normalisation="zscore")
+    expected = {"a": 0.5 * 1 + 0.5 * (-0.4 / spread), "b": 0.5 * -1 + 0.5 * (0.4 / spread),
+                "c": 0.5 * -2 + 0.0, "d": 0.5 * -2 + 0.5 * (-0.4 / spread)}
+    assert {h.id: pytest.approx(h.score) for h in fused} == {k: pytest.approx(v) for k, v in expected.items()}
+    assert [h.id for h in fused] == sorted(expected, key=lambda k: -expected[k])
+
+
+def test_z_scores_of_equal_scores_are_zero_and_an_unknown_normalisation_is_refused():
+    fused = fuse_weighted([hits(("a", 1.0), ("b", 1.0))], [1.0], normalisation="zscore")
+    assert [h.score for h in fused] == [0.0, 0.0]
+    with pytest.raises(ValueError, match="normalisation"):
+        fuse_weighted([hits(("a", 1.0))], [1.0], normalisation="softmax")
