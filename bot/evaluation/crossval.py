@@ -175,6 +175,9 @@ def cross_validate(scores: dict[Setting, dict[str, float]], folds: int = 2,
     for held_out in (report_on if report_on is not None else range(folds)):
         tune = [q for q in queries if fold[q] != held_out]
         test = [q for q in queries if fold[q] == held_out]
+        if not tune or not test:
+            raise ValueError(f"cross-validation needs judged queries on both sides of fold {held_out}; "
+                             f"{len(queries)} judged queries are too few")
         best = _best(scores, tune, order)
         significant, p_value = significant_gain([scores[best][q] for q in tune], [scores[DEFAULT][q] for q in tune])
         kept = best if significant else DEFAULT
@@ -183,6 +186,7 @@ def cross_validate(scores: dict[Setting, dict[str, float]], folds: int = 2,
         choices.append({"chosen_on_folds": sorted({fold[q] for q in tune}), "reported_on_fold": held_out,
                         "setting": kept.as_dict(), "best_on_tuning_fold": best.as_dict(),
                         "gain_p_value": p_value, "significant": significant,
+                        "best_on_tuning_fold_tuning_ndcg10": float(np.mean([scores[best][q] for q in tune])),
                         "best_on_tuning_fold_held_out_ndcg10": float(np.mean([scores[best][q] for q in test])),
                         "tuning_ndcg10": float(np.mean([scores[kept][q] for q in tune])),
                         "tuning_default_ndcg10": float(np.mean([scores[DEFAULT][q] for q in tune])),

@@ -70,11 +70,12 @@ def render_report(outcome: dict, config, summary: dict) -> str:
 
 def cross_validation_section(cv: dict) -> list[str]:
     """The tuned figure beside the default, each fold's choice, and the grid it was chosen from."""
-    choices = [["tuned on fold(s)", "reported on fold", "best on the tuning fold", "gain p", "kept",
-                "tuning nDCG@10 (default)", "held-out nDCG@10 (default)"]]
+    choices = [["tuned on fold(s)", "reported on fold", "best on the tuning fold", "its tuning / held-out nDCG@10",
+                "gain p", "kept", "kept: tuning nDCG@10 (default)", "kept: held-out nDCG@10 (default)"]]
     for c in cv["choices"]:
         best = ", ".join(f"{k} {v}" for k, v in c["best_on_tuning_fold"].items())
         choices.append([" ".join(str(f) for f in c["chosen_on_folds"]), str(c["reported_on_fold"]), best,
+                        f"{c['best_on_tuning_fold_tuning_ndcg10']:.4f} / {c['best_on_tuning_fold_held_out_ndcg10']:.4f}",
                         f"{c['gain_p_value']:.3f}", "it" if c["significant"] else "the default",
                         f"{c['tuning_ndcg10']:.4f} ({c['tuning_default_ndcg10']:.4f})",
                         f"{c['held_out_ndcg10']:.4f} ({c['held_out_default_ndcg10']:.4f})"])

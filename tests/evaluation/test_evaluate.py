@@ -10,6 +10,7 @@ import pytest
 from bot.cli import main
 from bot.config import Settings
 from bot.evaluation.beir import CollectionError, load_beir
+from bot.evaluation.crossval import GRID
 from bot.evaluation.embedcache import cache_key, cached_encode
 from bot.evaluation.evaluate import EvalConfig, compute_metrics, evaluate_labelled
 from bot.evaluation.labelled import DEFAULT_QUESTIONS
@@ -146,3 +147,29 @@ TRIAGE_FALSE_ALARM_CEILING = 0.07
 TRIAGE_GENERAL_FALSE_ALARM_CEILING = 0.03
 HOLDOUT_TRIAGE_RECALL_FLOOR = 0.96
 HOLDOUT_TRIAGE_FALSE_ALARM_CEILING = 0.07
+
+
+@pytest.mark.slow
+def test_cross_validation_on_a_beir_folder_reports_the_plain_default_and_each_folds_choice(tmp_path: Path, capsys):
+    """The grid's default setting reproduces the plain hybrid-weighted figure, windows included."""
+    folder = tmp_path / "tiny"
+    write_beir(folder)
+    extra = [("q4", "police warn about sexual images", "d1"), ("q6", "pupils use nudify photo apps", "d2"),
+             ("q9", "free meals for low income families", "d3"), ("q11", "longer lunch breaks", "d4")]
+    with open(folder / "queries.jsonl", "a", encoding="utf-8") as handle:
+        for qid, text, _ in extra:
+            handle.write(json.dumps({"_id": qid, "text": text, "metadata": {}}) + "\n")
+    with open(folder / "qrels" / "test.tsv", "ab") as handle:
+        for qid, _, doc in extra:
+            handle.write(f"{qid}\t{doc}\t1\r\n".encode())
+    assert main(["eval", "--beir", str(folder), "--json", "--out", str(tmp_path / "out"), "--cv", "2",
+                 "--retrievers", "hybrid-weighted"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    cv = summary["cross_validation"]
+    assert cv["default_ndcg10"] == pytest.approx(summary["hybrid-weighted"]["nDCG@10"])
+    assert sorted(c["reported_on_fold"] for c in cv["choices"]) == [0, 1]
+    assert all(c["chosen_on_folds"] == [1 - c["reported_on_fold"]] for c in cv["choices"])
+    assert cv["settings_tried"] == len(GRID) and "Cross-validated tuning" in (tmp_path / "out" / "report.md").read_text()
+    assert main(["eval", "--beir", str(folder), "--json", "--out", str(tmp_path / "windows"), "--cv", "2",
+                 "--retrievers", "hybrid-weighted", "--max-words", "6", "--whole-documents-too"]) == 0
+    assert json.loads(capsys.readouterr().out)["cross_validation"]["settings_tried"] == 2 * len(GRID)
