@@ -45,7 +45,7 @@ eval: setup
 
 # Search settings tuned without peeking (README "Tuned without peeking"): the labelled set tuned on
 # dev and reported on test, then both BEIR collections cross-validated over two folds, windows
-# included (the first run embeds the windows: about 15 minutes a collection on two cores).
+# included: about 35 minutes on two cores, plus 10-15 minutes a collection the first time (embedding windows).
 CV_ARGS := --cv 2 --retrievers hybrid-weighted --quiet
 eval-cv: setup
 	$(BIN)/python -m bot eval $(CV_ARGS)
