@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import ir_measures
@@ -41,7 +40,7 @@ from bot.config import FeedbackSettings, FusionSettings
 from bot.search.dense import DenseRetriever
 from bot.search.fusion import NORMALISATIONS, max_pool
 from bot.search.hits import Hit
-from bot.search.hybrid import expand_lexical, fuse, refine_dense
+from bot.search.hybrid import expand_lexical, fuse_with_feedback
 
 DENSE_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)
 FEEDBACK = ((0, 0.0), (3, 0.5), (5, 0.5), (10, 0.5), (5, 1.0), (10, 1.0))  # (documents, weight)
@@ -104,12 +103,11 @@ def expand_with_rm3(bm25, texts: dict[str, str], first: dict[str, list[Hit]], de
 
 @dataclass
 class Views:
-    """What a setting searches: the dense retrievers and the document vectors used for feedback."""
+    """What a setting searches: the dense retrievers (the first also gives the feedback vectors)."""
 
     dense: DenseRetriever  # every embedded unit (whole documents and any windows)
     whole: DenseRetriever | None  # whole documents only, when windows were embedded beside them
     parent: dict[str, str] | None  # unit id -> document id (BEIR); None: passages are the units
-    vectors_of: Callable[[list[str]], np.ndarray]
 
 
 def run_setting(views: Views, queries: dict[str, np.ndarray], lexical: dict[str, list[Hit]],
@@ -123,15 +121,9 @@ def run_setting(views: Views, queries: dict[str, np.ndarray], lexical: dict[str,
         hits = dense.search_vector(vector, depth)
         return max_pool(hits, views.parent, depth) if views.parent is not None else hits
 
-    runs = {}
-    for qid, vector in queries.items():
-        lex = lexical_rm3[qid] if setting.rm3 else lexical[qid]
-        fused = fuse(fusion, lex, search_dense(vector), max(k, setting.feedback_docs))
-        moved = refine_dense(vector, fused, feedback, views.vectors_of, search_dense)
-        if moved is not None:
-            fused = fuse(fusion, lex, moved, k)
-        runs[qid] = fused[:k]
-    return runs
+    return {qid: fuse_with_feedback(fusion, feedback, lexical_rm3[qid] if setting.rm3 else lexical[qid],
+                                    search_dense(vector), vector, k, views.dense.vectors, search_dense)
+            for qid, vector in queries.items()}
 
 
 def per_query_ndcg(qrels: dict[str, dict[str, int]], run: dict[str, list[Hit]]) -> dict[str, float]:

@@ -59,19 +59,13 @@ class SearchSpace:
     dense: DenseRetriever
     parent: dict[str, str] | None = None  # passage id -> document id; None for passage-level runs
     bm25_is_document_level: bool = False
-    vectors: np.ndarray | None = None  # the passage embeddings, row by row (for dense feedback)
     whole: DenseRetriever | None = None  # BEIR with windows and whole documents: the whole documents alone
 
     def views(self):
-        """The dense views and feedback vectors the cross-validation grid searches."""
+        """The dense views the cross-validation grid searches."""
         from bot.evaluation.crossval import Views
 
-        row_of = {p.id: i for i, p in enumerate(self.passages)}
-
-        def vectors_of(ids: list[str]) -> np.ndarray:
-            return self.vectors[[row_of[i] for i in ids if i in row_of]]
-
-        return Views(self.dense, self.whole, self.parent, vectors_of)
+        return Views(self.dense, self.whole, self.parent)
 
 
 @dataclass
@@ -122,7 +116,7 @@ def build_space(doc_texts: dict[str, str], config: EvalConfig, embedder: Embedde
         unit_ids, unit_texts = ids, [p.text for p in passages]
     terms = [analyzer(t) for t in tqdm(unit_texts, desc="BM25 terms", disable=not progress)]
     bm25 = BM25Retriever(unit_ids, terms, analyzer, bm25_settings.k1, bm25_settings.b, bm25_settings.idf)
-    return SearchSpace(passages, bm25, dense, parent, document_level, vectors, whole_dense)
+    return SearchSpace(passages, bm25, dense, parent, document_level, whole_dense)
 
 
 def run_queries(space: SearchSpace, queries: dict[str, str], config: EvalConfig, k: int = 100,

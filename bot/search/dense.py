@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
 import faiss
 import numpy as np
@@ -58,7 +59,11 @@ class DenseRetriever:
         self.ids = list(ids)
         self.index = index
         self.embedder = embedder
-        self._rows = {pid: row for row, pid in enumerate(self.ids)}
+
+    @cached_property
+    def _rows(self) -> dict[str, int]:
+        # Only dense feedback looks passages up by id; start-up does not pay for it.
+        return {pid: row for row, pid in enumerate(self.ids)}
 
     def vectors(self, ids: Sequence[str]) -> np.ndarray:
         """The stored embeddings of these passages (for dense feedback), read back from FAISS.
@@ -68,10 +73,9 @@ class DenseRetriever:
         rows = [self._rows[i] for i in ids if i in self._rows]
         if not rows:
             return np.zeros((0, self.index.d), dtype=np.float32)
-        if hasattr(self.index, "make_direct_map") and getattr(self.index, "direct_map", None) is not None \
-                and self.index.direct_map.type == 0:
+        if isinstance(self.index, faiss.IndexIVF) and self.index.direct_map.type == faiss.DirectMap.NoMap:
             self.index.make_direct_map()
-        return np.vstack([self.index.reconstruct(r) for r in rows]).astype(np.float32)
+        return np.asarray(self.index.reconstruct_batch(np.asarray(rows, dtype=np.int64)), dtype=np.float32)
 
     def search_vector(self, vector: np.ndarray, k: int) -> list[Hit]:
         k = min(k, len(self.ids))

@@ -1,7 +1,7 @@
 """Hybrid retrieval: BM25 and dense candidates, fused, optionally refined by pseudo-relevance feedback.
 
 The hybrid retriever only composes the two retrievers. The feedback steps are plain functions of
-the first rankings (`expand_lexical`, `refine_dense`), so the benchmark protocol
+the first rankings (`expand_lexical`, `fuse_with_feedback`), so the benchmark protocol
 (bot/evaluation/crossval.py) runs exactly the code the product runs.
 """
 
@@ -51,17 +51,20 @@ def expand_lexical(bm25: BM25Retriever, query: str, first: list[Hit], feedback: 
     return bm25.search_terms(weights, depth)
 
 
-def refine_dense(vector: np.ndarray, fused: list[Hit], feedback: FeedbackSettings,
-                 vectors_of: Callable[[list[str]], np.ndarray],
-                 search_dense: Callable[[np.ndarray], list[Hit]]) -> list[Hit] | None:
-    """Rocchio: the query embedding moved towards the best fused passages, searched again.
-
-    None when feedback is off (nothing to redo).
-    """
-    if feedback.dense_docs <= 0 or feedback.dense_weight <= 0 or not fused:
-        return None
-    moved = rocchio(vector, vectors_of([h.id for h in fused[:feedback.dense_docs]]), feedback.dense_weight)
-    return search_dense(moved)
+def fuse_with_feedback(fusion: FusionSettings, feedback: FeedbackSettings, lexical: list[Hit],
+                       semantic: list[Hit], vector: np.ndarray, k: int,
+                       vectors_of: Callable[[list[str]], np.ndarray],
+                       search_dense: Callable[[np.ndarray], list[Hit]],
+                       timings: dict[str, float] | None = None) -> list[Hit]:
+    """The fused ranking; with Rocchio on, the query embedding is moved towards the best fused
+    passages, searched again (`search_dense`) and fused once more with the same BM25 list."""
+    with timed(timings, "fusion"):
+        fused = fuse(fusion, lexical, semantic, max(k, feedback.dense_docs))
+    if feedback.dense_docs > 0 and feedback.dense_weight > 0 and fused:
+        with timed(timings, "feedback"):
+            moved = rocchio(vector, vectors_of([h.id for h in fused[:feedback.dense_docs]]), feedback.dense_weight)
+            fused = fuse(fusion, lexical, search_dense(moved), k)
+    return fused[:k]
 
 
 class HybridRetriever:
@@ -100,14 +103,8 @@ class HybridRetriever:
                 vector = self.dense.embedder.encode_query(query)
         depth = max(k, self.fusion.depth)
         lexical, semantic = self.candidates(query, depth, timings, vector)
-        with timed(timings, "fusion"):
-            fused = self.fuse(lexical, semantic, max(k, self.feedback.dense_docs))
-        with timed(timings, "feedback"):
-            moved = refine_dense(vector, fused, self.feedback, self.dense.vectors,
-                                 lambda v: self.dense.search_vector(v, depth))
-            if moved is not None:
-                fused = self.fuse(lexical, moved, k)
-        return fused[:k]
+        return fuse_with_feedback(self.fusion, self.feedback, lexical, semantic, vector, k, self.dense.vectors,
+                                  lambda v: self.dense.search_vector(v, depth), timings)
 
     def search(self, query: str, k: int, timings: dict[str, float] | None = None) -> list[Hit]:
         return self.rank(query, k, timings)
