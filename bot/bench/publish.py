@@ -37,12 +37,13 @@ PAGES = [["Blue Door Academy online safety policy."],
           "and reports any attempt to reach a nudify website to the head of year."]]
 
 
-def make_pdf(path: Path) -> None:
+def make_pdf(path: Path, pages: list[list[str]]) -> None:
+    """A text PDF, one list of paragraphs per page (the tests build their PDFs with it too)."""
     from fpdf import FPDF  # a test dependency: the benchmark runs from the development install
 
     pdf = FPDF()
     pdf.set_font("Helvetica", size=11)
-    for paragraphs in PAGES:
+    for paragraphs in pages:
         pdf.add_page()
         for paragraph in paragraphs:
             pdf.multi_cell(0, 6, paragraph)
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run([sys.executable, "-m", "bot", "admin", "add-user", "lead", "--instance", str(work / "instance"),
                     "--password-stdin"], input=PASSWORD + "\n", text=True, check=True, cwd=PROJECT_ROOT,
                    stdout=subprocess.DEVNULL)
-    make_pdf(work / "policy.pdf")
+    make_pdf(work / "policy.pdf", PAGES)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--rate-limit", "off"],

@@ -1,8 +1,8 @@
 from pathlib import Path
 
 import pytest
-from fpdf import FPDF
 
+from bot.bench.publish import make_pdf
 from bot.library.clean import clean_document
 from bot.library.extract import ExtractionError, extract
 from bot.library.manifest import CleaningRules
@@ -21,17 +21,6 @@ and records every decision with the reasons for it in the school's safeguarding 
 </article></main>
 <footer><p>Cookie preferences. Copyright Example Council. Sign up for our newsletter.</p></footer>
 </body></html>"""
-
-
-def make_pdf(path: Path, pages: list[list[str]]) -> None:
-    pdf = FPDF()
-    pdf.set_font("Helvetica", size=11)
-    for paragraphs in pages:
-        pdf.add_page()
-        for paragraph in paragraphs:
-            pdf.multi_cell(0, 6, paragraph)
-            pdf.ln(6)
-    pdf.output(str(path))
 
 
 PDF_PAGES = [
