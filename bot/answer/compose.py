@@ -41,15 +41,51 @@ def pick_passages(ranked: Iterable[Passage], limit: int, threshold: float) -> li
     return chosen
 
 
-def citation(publisher: str, title: str, date: str | None, passage: Passage) -> str:
-    """Publisher, Title (date), paragraph N[-M][, page P]: enough to find the words by hand.
+def prefer_newer(ranked: list[Passage], replaced_by: dict[str, set[str]], threshold: float) -> list[Passage]:
+    """Where a passage of a replaced edition says the same as one of the edition that replaces it,
+    the newer one takes its place in the ranking and the older is dropped. An older passage with
+    no newer twin stays (it is marked as from a replaced edition when quoted)."""
+    out: list[Passage] = []
+    placed: set[str] = set()
+    for passage in ranked:
+        if passage.id in placed:
+            continue
+        newer = replaced_by.get(passage.doc_id, set())
+        twin = next((q for q in ranked if q.doc_id in newer and q.id not in placed
+                     and near_duplicate(passage.text, q.text, threshold)), None) if newer else None
+        chosen = twin or passage
+        out.append(chosen)
+        placed.add(chosen.id)
+    return out
 
-    `date` is the document's date, or the manifest's note on it when the exact date is unknown,
-    so a reader can always tell how old the words are.
+
+def _span(first: object, last: object) -> str:
+    return f"{first}" if last in (None, first) else f"{first}-{last}"
+
+
+def citation(publisher: str, title: str, date: str | None, passage: Passage) -> str:
+    """Where the words are, in the document's own terms, so a DSL can write it in a record.
+
+    "Publisher, Title (date), paragraph 50 (page 14), under 'Heading'": the paragraph number is
+    the one printed in the document. Where the document numbers nothing, the heading and page
+    say where; with neither, the paragraph counted from the top of the cleaned text. `date` is the
+    document's date, or the manifest's note on it when the exact date is unknown, so a reader can
+    always tell how old the words are.
     """
-    where = f"paragraph {passage.paragraph}"
-    if passage.paragraph_end != passage.paragraph:
-        where = f"paragraphs {passage.paragraph}-{passage.paragraph_end}"
-    if passage.page is not None:
-        where += f", page {passage.page}"
+    pages = f"page {passage.page}" if passage.page_end in (None, passage.page) else \
+        f"pages {passage.page}-{passage.page_end}"
+    if passage.label:
+        word = "paragraphs" if passage.label_end not in (None, passage.label) else "paragraph"
+        where = f"{word} {_span(passage.label, passage.label_end)}"
+        if passage.page is not None:
+            where += f" ({pages})"
+    elif passage.heading:
+        where = pages if passage.page is not None else ""
+    else:
+        word = "paragraphs" if passage.paragraph_end != passage.paragraph else "paragraph"
+        where = f"{word} {_span(passage.paragraph, passage.paragraph_end)}"
+        if passage.page is not None:
+            where += f", {pages}"
+    if passage.heading:
+        where = f"{where}, under \u2018{passage.heading[-1]}\u2019" if where else f"under \u2018{passage.heading[-1]}\u2019"
     return f"{publisher}, {title} ({date or 'date not stated'}), {where}"

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answer.answerability import SentenceJudgement, answers, judge_passage, normalise, term_weights
-from bot.answer.compose import citation, pick_passages
+from bot.answer.compose import citation, pick_passages, prefer_newer
 from bot.answer.escalation import (
     DEFAULT_ESCALATION_FILE,
     DEFAULT_MESSAGES_FILE,
@@ -98,6 +98,11 @@ class AnswerEngine:
         # Repeated questions (example questions, a refreshed page) skip the model. Memory only:
         # nothing of a question is ever written anywhere.
         self.query_vector = lru_cache(maxsize=self.settings.answer.query_cache_size)(self._encode)
+        # older edition id -> the ids of the documents that replace it (manifest `replaces`)
+        self.replaced_by: dict[str, set[str]] = {}
+        for doc in self.index.documents.values():
+            if doc.replaces in self.index.documents:
+                self.replaced_by.setdefault(doc.replaces, set()).add(doc.id)
 
     def _encode(self, question: str) -> np.ndarray:
         vector = self.index.dense.embedder.encode_query(question)
@@ -163,6 +168,7 @@ class AnswerEngine:
         by_passage = {j.passage_id: j for j in quotable}
         ranked = [self.index.by_id[j.passage_id] for j in sorted(quotable, key=lambda j: -j.score)]
         answer = self.settings.answer
+        ranked = prefer_newer(ranked, self.replaced_by, answer.near_duplicate)
         return [by_passage[p.id] for p in pick_passages(ranked, answer.max_passages, answer.near_duplicate)]
 
     def judge(self, question: str, vector: np.ndarray, hits,
@@ -206,8 +212,11 @@ class AnswerEngine:
             "date_note": doc.date_note,
             "caution": doc.caution,
             "location": {"start": passage.start, "end": passage.end, "paragraph": passage.paragraph,
-                         "page": passage.page},
+                         "page": passage.page, "page_end": passage.page_end, "label": passage.label,
+                         "label_end": passage.label_end, "heading": list(passage.heading)},
             "citation": citation(doc.publisher, doc.title, doc.date or doc.date_note, passage),
+            "replaced_by": [self.index.documents[i].source_info()
+                            for i in sorted(self.replaced_by.get(doc.id, ()))],
             "score": round(float(judgement.score), 6),
             "answer_sentence": judgement.as_dict(),
         }

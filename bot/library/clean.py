@@ -1,21 +1,22 @@
-"""Apply a document's manifest rules to its extracted text, giving the cleaned text that is quoted.
+"""Apply a document's manifest rules to its blocks, giving the cleaned text that is quoted.
 
-The cleaned text is the kept paragraphs joined by blank lines, each paragraph with its line
-wrapping undone. Every passage, quote and evidence label is an exact substring of it.
+The cleaned text is the kept blocks joined by blank lines, in reading order, with each footnote
+moved to the end (kept, linked to its marker, never inside a sentence). Every passage, quote and
+evidence label is an exact substring of it. Each `Paragraph` remembers what the document itself
+calls it: its kind (heading, paragraph, list item, footnote, navigation), the document's own
+number, the headings above it and its pages, which is what a citation names.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from bot.library.extract import ExtractedText
 from bot.library.manifest import CleaningRules
+from bot.library.structure import FOOTNOTE, HEADING, QUOTABLE_KINDS, Block
 
 PARAGRAPH_SEPARATOR = "\n\n"
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_LINE_BREAKS = re.compile(r"[ \t]*\n[ \t]*")
-_PDF_PARAGRAPH_END = re.compile(r"[.!?:;\"”’)]$")
 
 
 class CleaningError(ValueError):
@@ -24,10 +25,28 @@ class CleaningError(ValueError):
 
 @dataclass(frozen=True)
 class Paragraph:
-    number: int  # 1-based, counted over the kept paragraphs
+    number: int  # 1-based, counted over the kept blocks (stable within one build)
     start: int
     end: int
     page: int | None
+    kind: str = "paragraph"  # heading, paragraph, item, footnote, navigation
+    label: str | None = None  # the document's own number: "50", "5.2", "Annex A"
+    heading: tuple[str, ...] = ()  # the headings above it, outermost first
+    page_end: int | None = None
+    level: int = 0  # heading level (headings only)
+    markers: tuple[str, ...] = ()  # footnote markers taken out of its words
+
+    @property
+    def quotable(self) -> bool:
+        return self.kind in QUOTABLE_KINDS
+
+    def to_record(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, record: dict) -> Paragraph:
+        return cls(**{**record, "heading": tuple(record.get("heading", ())),
+                      "markers": tuple(record.get("markers", ()))})
 
 
 @dataclass(frozen=True)
@@ -37,102 +56,77 @@ class CleanDocument:
     paragraphs: tuple[Paragraph, ...]
 
 
-def _select_region(text: str, rules: CleaningRules, doc_id: str) -> tuple[int, int]:
-    start, end = 0, len(text)
+def _select_region(blocks: tuple[Block, ...], rules: CleaningRules, doc_id: str) -> list[Block]:
+    """The blocks between start_at and end_before, found in the blocks' joined text."""
+    if rules.start_at is None and rules.end_before is None:
+        return list(blocks)
+    offsets, pos = [], 0
+    for block in blocks:
+        offsets.append(pos)
+        pos += len(block.text) + len(PARAGRAPH_SEPARATOR)
+    joined = PARAGRAPH_SEPARATOR.join(b.text for b in blocks)
+    start, end = 0, len(joined)
     if rules.start_at is not None:
-        found = text.find(rules.start_at)
-        if found < 0:
+        start = joined.find(rules.start_at)
+        if start < 0:
             raise CleaningError(f"{doc_id}: start_at text {rules.start_at[:60]!r} not found in the file")
-        start = found
     if rules.end_before is not None:
-        found = text.find(rules.end_before, start)
+        found = joined.find(rules.end_before, start)
+        if found < 0:
+            # blocks are joined by a blank line, so a rule written against the raw file's single
+            # line breaks ("\nHashtags\n") is tried with them too
+            found = joined.find(rules.end_before.replace("\n", PARAGRAPH_SEPARATOR), start)
         if found < 0:
             raise CleaningError(f"{doc_id}: end_before text {rules.end_before[:60]!r} not found after start_at")
         end = found
-    return start, end
-
-
-def _split_blocks(text: str, paginated: bool) -> list[tuple[int, int]]:
-    """Paragraph spans in `text`: blank-line separated blocks if there are any, else one per line.
-
-    PDF text is hard-wrapped, so there a line also ends a paragraph when it ends a sentence and is
-    clearly shorter than the page's full lines.
-    """
-    if paginated:
-        return _split_wrapped(text)
-    separator = _BLANK_LINE if _BLANK_LINE.search(text) else re.compile(r"\n")
-    spans, pos = [], 0
-    for match in separator.finditer(text):
-        spans.append((pos, match.start()))
-        pos = match.end()
-    spans.append((pos, len(text)))
-    return spans
-
-
-def _split_wrapped(text: str) -> list[tuple[int, int]]:
-    lines, pos = [], 0
-    for line in text.split("\n"):
-        lines.append((pos, pos + len(line)))
-        pos += len(line) + 1
-    longest = max((len(text[s:e].strip()) for s, e in lines), default=0)
-    spans, block_start = [], None
-    for i, (s, e) in enumerate(lines):
-        stripped = text[s:e].strip()
-        if not stripped:
-            if block_start is not None:
-                spans.append((block_start, lines[i - 1][1]))
-                block_start = None
+    kept = []
+    for block, offset in zip(blocks, offsets):
+        lo, hi = max(offset, start), min(offset + len(block.text), end)
+        if lo >= hi:
             continue
-        if block_start is None:
-            block_start = s
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        next_text = text[nxt[0]:nxt[1]].strip() if nxt else ""
-        ends_paragraph = (
-            bool(_PDF_PARAGRAPH_END.search(stripped))
-            and len(stripped) < 0.8 * longest
-            and (not next_text or next_text[0].isupper() or next_text[0].isdigit() or next_text[0] in "•-–*")
-        )
-        if ends_paragraph:
-            spans.append((block_start, e))
-            block_start = None
-    if block_start is not None:
-        spans.append((block_start, lines[-1][1]))
-    return spans
+        text = block.text[lo - offset:hi - offset].strip()
+        if text:
+            kept.append(Block(block.kind, text, block.page, block.page_end, block.level, block.label,
+                              block.markers, block.linked))
+    return kept
 
 
-def _unwrap(paragraph: str) -> str:
-    return _LINE_BREAKS.sub(" ", paragraph.strip())
+def _heading_paths(blocks: list[Block]) -> list[tuple[str, ...]]:
+    """For each block, the headings above it: a heading closes any of the same or a lower level."""
+    stack: list[tuple[int, str]] = []
+    paths = []
+    for block in blocks:
+        if block.kind == HEADING and block.level >= 1:
+            while stack and stack[-1][0] >= block.level:
+                stack.pop()
+            paths.append(tuple(text for _, text in stack))
+            stack.append((block.level, block.text))
+            continue
+        paths.append(tuple(text for _, text in stack))
+    return paths
 
 
 def clean_document(doc_id: str, extracted: ExtractedText, rules: CleaningRules) -> CleanDocument:
-    """Select the guidance region, split it into paragraphs, drop unwanted ones, join the rest."""
-    joined_parts, page_starts, pos = [], [], 0
-    for page in extracted.pages:
-        page_starts.append((pos, page.number))
-        joined_parts.append(page.text)
-        pos += len(page.text) + len(PARAGRAPH_SEPARATOR)
-    raw = PARAGRAPH_SEPARATOR.join(joined_parts)
-    region_start, region_end = _select_region(raw, rules, doc_id)
+    """Select the guidance region, drop unwanted blocks, move footnotes to the end, join the rest."""
     drops = [re.compile(p) for p in rules.drop_paragraphs]
-
+    blocks = [b for b in _select_region(extracted.blocks, rules, doc_id)
+              if not any(d.search(b.text) for d in drops)]
+    paths = _heading_paths(blocks)
+    ordered = [(b, p) for b, p in zip(blocks, paths) if b.kind != FOOTNOTE] + \
+              [(b, ()) for b in blocks if b.kind == FOOTNOTE]
     pieces: list[str] = []
     paragraphs: list[Paragraph] = []
     cursor = 0
-    for page_index, (page_start, page_number) in enumerate(page_starts):
-        page_end = page_starts[page_index + 1][0] - len(PARAGRAPH_SEPARATOR) if page_index + 1 < len(page_starts) \
-            else len(raw)
-        lo, hi = max(page_start, region_start), min(page_end, region_end)
-        if lo >= hi:
-            continue
-        for s, e in _split_blocks(raw[lo:hi], extracted.paginated):
-            text = _unwrap(raw[lo + s:lo + e])
-            if not text or any(d.search(text) for d in drops):
-                continue
-            if pieces:
-                cursor += len(PARAGRAPH_SEPARATOR)
-            pieces.append(text)
-            paragraphs.append(Paragraph(len(paragraphs) + 1, cursor, cursor + len(text), page_number))
-            cursor += len(text)
-    if not paragraphs:
+    for block, path in ordered:
+        if pieces:
+            cursor += len(PARAGRAPH_SEPARATOR)
+        pieces.append(block.text)
+        paragraphs.append(Paragraph(
+            number=len(paragraphs) + 1, start=cursor, end=cursor + len(block.text), page=block.page,
+            kind=block.kind, label=block.label, heading=path, page_end=block.page_end, level=block.level,
+            markers=block.markers,
+        ))
+        cursor += len(block.text)
+    if not any(p.quotable for p in paragraphs):
         raise CleaningError(f"{doc_id}: no text left after cleaning")
     return CleanDocument(doc_id, PARAGRAPH_SEPARATOR.join(pieces), tuple(paragraphs))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MANIFEST_NAME = "manifest.toml"
-SUPPORTED_FORMATS = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+SUPPORTED_FORMATS = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
@@ -47,6 +47,9 @@ class DocumentEntry:
     # True when the document sets out what staff should do (a school policy, the NCA/IWF guide):
     # only then may its passages answer a question that asks what to do.
     procedures: bool = False
+    # The id of an earlier edition this document replaces (KCSIE 2025 replaces KCSIE 2024): when
+    # both say the same thing the newer is quoted, and quotes from the older are marked as such.
+    replaces: str | None = None
 
     @property
     def format(self) -> str:
@@ -77,7 +80,7 @@ class SeedManifest:
 
 
 _TEXT_FIELDS = ("id", "file", "title", "publisher", "date", "date_note", "url", "url_note", "licence",
-                "title_note", "start_at", "end_before", "caution")
+                "title_note", "start_at", "end_before", "caution", "replaces")
 _REQUIRED = ("id", "file", "title", "publisher")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -121,7 +124,7 @@ def _entry(raw: dict, position: int, directory: Path) -> DocumentEntry:
         id=doc_id, file=raw["file"], title=raw["title"], publisher=raw["publisher"],
         date=raw.get("date"), date_note=raw.get("date_note"), url=raw.get("url"),
         url_note=raw.get("url_note"), licence=raw.get("licence"), rules=rules,
-        caution=raw.get("caution"), procedures=raw.get("procedures", False),
+        caution=raw.get("caution"), procedures=raw.get("procedures", False), replaces=raw.get("replaces"),
     )
 
 
@@ -144,4 +147,8 @@ def load_manifest(directory: Path) -> SeedManifest:
         if entry.id in seen:
             raise ManifestError(f"{path}: document id '{entry.id}' is used twice")
         seen.add(entry.id)
+    for entry in entries:
+        if entry.replaces is not None and (entry.replaces not in seen or entry.replaces == entry.id):
+            raise ManifestError(f"{path}: document '{entry.id}' replaces '{entry.replaces}', "
+                                "which is not another document in this library")
     return SeedManifest(directory=directory, documents=entries)

@@ -24,12 +24,20 @@ class Passage:
     text: str
     start: int
     end: int
-    paragraph: int
+    paragraph: int  # first and last block, counted in the cleaned text
     paragraph_end: int
     page: int | None
+    page_end: int | None = None
+    label: str | None = None  # the document's own paragraph number(s): "50", or "5.2"
+    label_end: str | None = None
+    heading: tuple[str, ...] = ()  # the headings above it, outermost first
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_record(cls, record: dict) -> Passage:
+        return cls(**{**record, "heading": tuple(record.get("heading", ()))})
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,10 @@ class _Unit:
     words: int
     paragraph: int
     page: int | None
+    page_end: int | None
+    section: tuple  # (headings, document's number): a passage never spans two
+    label: str | None
+    heading: tuple[str, ...]
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -65,11 +77,13 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
 def passage_sentences(doc: CleanDocument, passage: Passage) -> tuple[tuple[int, int], ...]:
     """Spans, in the cleaned text, of the sentences inside a passage, paragraph by paragraph.
 
-    A heading or list item with no full stop stays a sentence of its own rather than running into
-    the next paragraph's first sentence. These are the units a quote is judged and highlighted by.
+    A list item with no full stop stays a sentence of its own rather than running into the next
+    item. These are the units a quote is judged and highlighted by.
     """
     spans = []
     for para in doc.paragraphs:
+        if not para.quotable:
+            continue
         start, end = max(para.start, passage.start), min(para.end, passage.end)
         if start < end:
             spans.extend(sentence_spans(doc.text, start, end))
@@ -79,20 +93,26 @@ def passage_sentences(doc: CleanDocument, passage: Passage) -> tuple[tuple[int, 
 def _units(doc: CleanDocument, max_words: int) -> list[_Unit]:
     units = []
     for para in doc.paragraphs:
+        if not para.quotable:  # headings, footnotes, contents pages and link lists are never quoted
+            continue
+        section = (para.heading, para.label)
         for s, e in sentence_spans(doc.text, para.start, para.end):
             words = [m.span() for m in _WORD.finditer(doc.text, s, e)]
             for i in range(0, len(words), max_words):
                 window = words[i:i + max_words]
-                units.append(_Unit(window[0][0], window[-1][1], len(window), para.number, para.page))
+                units.append(_Unit(window[0][0], window[-1][1], len(window), para.number, para.page,
+                                   para.page_end, section, para.label, para.heading))
     return units
 
 
 def split_passages(doc: CleanDocument, settings: ChunkSettings) -> list[Passage]:
     """Pack consecutive sentences into passages of at most `max_words` words.
 
-    With `overlap_words`, each passage after the first starts with the last whole sentences of
-    the previous one (up to that many words), so a fact that straddles a boundary is still found
-    whole in one passage. A passage never runs across a page break.
+    A passage never crosses a heading or one of the document's numbered paragraphs: a long
+    numbered paragraph is split, a run of short unnumbered ones under one heading is joined, and
+    a numbered paragraph keeps its list items with it while they fit. With `overlap_words`, each
+    passage after the first in a section starts with the last whole sentences of the previous one
+    (up to that many words), so a fact that straddles a boundary is still found whole.
     """
     if settings.max_words < 1 or settings.overlap_words < 0:
         raise ValueError("max_words must be >= 1 and overlap_words >= 0")
@@ -101,7 +121,10 @@ def split_passages(doc: CleanDocument, settings: ChunkSettings) -> list[Passage]
     current: list[_Unit] = []
     for unit in units:
         words = sum(u.words for u in current)
-        if current and (words + unit.words > settings.max_words or unit.page != current[-1].page):
+        if current and unit.section != current[-1].section:
+            groups.append(current)
+            current = []
+        elif current and words + unit.words > settings.max_words:
             groups.append(current)
             current = _overlap_tail(current, settings.overlap_words, settings.max_words, unit)
         current.append(unit)
@@ -110,10 +133,12 @@ def split_passages(doc: CleanDocument, settings: ChunkSettings) -> list[Passage]
     passages = []
     for group in groups:
         start, end = group[0].start, group[-1].end
+        pages = [u.page for u in group if u.page is not None] + [u.page_end for u in group if u.page_end is not None]
         passages.append(Passage(
             id=f"{doc.doc_id}:{start}-{end}", doc_id=doc.doc_id, text=doc.text[start:end],
             start=start, end=end, paragraph=group[0].paragraph, paragraph_end=group[-1].paragraph,
-            page=group[0].page,
+            page=min(pages) if pages else None, page_end=max(pages) if pages else None,
+            label=group[0].label, label_end=group[-1].label, heading=group[0].heading,
         ))
     return passages
 
@@ -122,7 +147,7 @@ def _overlap_tail(previous: list[_Unit], overlap_words: int, max_words: int, inc
     tail: list[_Unit] = []
     budget = min(overlap_words, max_words - incoming.words)
     for unit in reversed(previous):
-        if unit.page != incoming.page or unit.words > budget:
+        if unit.section != incoming.section or unit.words > budget:
             break
         tail.insert(0, unit)
         budget -= unit.words

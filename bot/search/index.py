@@ -37,12 +37,12 @@ from bot.search.bm25 import BM25Retriever, FastBM25Retriever
 from bot.search.dense import DenseRetriever, index_for
 from bot.search.embedder import Embedder
 
-INDEX_FORMAT = 2  # 2: sentence spans and sentence embeddings beside the passages
+INDEX_FORMAT = 3  # 3: the documents' own structure (kinds, numbers, headings) with passages and paragraphs
 MANIFEST_FILE = "manifest.json"
 REBUILD_HINT = "rebuild it with: python -m bot index"
 INDEX_ROLES = ("passages", "documents", "dense", "sentences")
 _VERSIONED = ("numpy", "faiss-cpu", "rank-bm25", "sentence-transformers", "torch", "transformers",
-              "PyStemmer", "trafilatura", "pypdf")
+              "PyStemmer", "trafilatura", "pdfplumber", "pdfminer.six", "python-docx")
 
 
 class IndexLoadError(RuntimeError):
@@ -91,8 +91,9 @@ def _document_record(doc: LibraryDocument) -> dict:
         "id": entry.id, "file": entry.file, "title": entry.title, "publisher": entry.publisher,
         "date": entry.date, "date_note": entry.date_note, "url": entry.url, "url_note": entry.url_note,
         "licence": entry.licence, "caution": entry.caution, "procedures": entry.procedures,
+        "replaces": entry.replaces,
         "text": doc.clean.text,
-        "paragraphs": [[p.number, p.start, p.end, p.page] for p in doc.clean.paragraphs],
+        "paragraphs": [p.to_record() for p in doc.clean.paragraphs],
     }
 
 
@@ -225,6 +226,7 @@ class StoredDocument:
     file: str = ""
     caution: str | None = None
     procedures: bool = False
+    replaces: str | None = None
 
     def source_info(self) -> dict:
         return {"id": self.id, "title": self.title, "publisher": self.publisher, "date": self.date,
@@ -288,12 +290,12 @@ def load_index(settings: Settings, embedder: Embedder | None = None, check_sourc
                 record = json.loads(line)
                 terms.append(record.pop("terms"))
                 spans = tuple((int(s), int(e)) for s, e in record.pop("sentences"))
-                passages.append(Passage(**record))
+                passages.append(Passage.from_record(record))
                 sentences[passages[-1].id] = spans
         raw_docs = json.loads((index_dir / files["documents"]["name"]).read_text(encoding="utf-8"))
         documents = {}
         for raw in raw_docs:
-            paragraphs = [Paragraph(*p) for p in raw.pop("paragraphs")]
+            paragraphs = [Paragraph.from_record(p) for p in raw.pop("paragraphs")]
             documents[raw["id"]] = StoredDocument(paragraphs=paragraphs, **raw)
         vectors = faiss.read_index(str(index_dir / files["dense"]["name"]))
         sentence_vectors = np.load(index_dir / files["sentences"]["name"], allow_pickle=False)

@@ -61,8 +61,12 @@ def source_page(doc_id: str):
     span = _span(len(doc.text))
     asked = "start" in request.args or "end" in request.args
     parts = (doc.text[:span[0]], doc.text[span[0]:span[1]], doc.text[span[1]:]) if span else (doc.text, "", "")
-    return render_template("source.html", doc=doc, info=source_summary(doc, _engine().index.passage_counts.get(doc.id, 0)),
-                           parts=parts, span=span, bad_span=asked and span is None)
+    # The headings above the cited place, shown above it, and where the document itself numbers it.
+    where = next((p for p in doc.paragraphs if span and p.start <= span[0] < p.end + 2), None)
+    engine = _engine()
+    newer = [engine.index.documents[i] for i in sorted(engine.replaced_by.get(doc.id, ()))]
+    return render_template("source.html", doc=doc, info=source_summary(doc, engine.index.passage_counts.get(doc.id, 0)),
+                           parts=parts, span=span, bad_span=asked and span is None, where=where, newer=newer)
 
 
 @pages.get("/library")

@@ -2,7 +2,7 @@ import pytest
 
 from bot.library.clean import CleaningError, clean_document
 from bot.library.corpus import load_library
-from bot.library.extract import ExtractedText, Page
+from bot.library.extract import ExtractedText
 from bot.library.manifest import CleaningRules
 from tests.conftest import PROJECT_ROOT
 
@@ -51,7 +51,7 @@ def test_paragraph_spans_index_the_cleaned_text(library):
 
 
 def test_rules_that_do_not_match_are_reported():
-    extracted = ExtractedText((Page(None, "Some text.\nMore text."),), paginated=False)
+    extracted = ExtractedText.from_text("Some text.\nMore text.")
     with pytest.raises(CleaningError, match="start_at"):
         clean_document("d", extracted, CleaningRules(start_at="Missing heading"))
     with pytest.raises(CleaningError, match="end_before"):
@@ -59,13 +59,13 @@ def test_rules_that_do_not_match_are_reported():
 
 
 def test_drop_paragraphs_removes_matching_paragraphs_only():
-    extracted = ExtractedText((Page(None, "Keep this.\n\nAdvertisement: buy now\n\nKeep that too."),), False)
+    extracted = ExtractedText.from_text("Keep this.\n\nAdvertisement: buy now\n\nKeep that too.")
     doc = clean_document("d", extracted, CleaningRules(drop_paragraphs=("^Advertisement",)))
     assert doc.text == "Keep this.\n\nKeep that too."
     assert [p.number for p in doc.paragraphs] == [1, 2]
 
 
 def test_wrapped_lines_inside_a_paragraph_are_joined():
-    extracted = ExtractedText((Page(None, "A sentence that wraps\nonto a second line.\n\nNext one."),), False)
+    extracted = ExtractedText.from_text("A sentence that wraps\nonto a second line.\n\nNext one.")
     doc = clean_document("d", extracted, CleaningRules())
     assert doc.text == "A sentence that wraps onto a second line.\n\nNext one."

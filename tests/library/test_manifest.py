@@ -6,15 +6,19 @@ from bot.library.manifest import ManifestError, load_manifest
 from tests.conftest import PROJECT_ROOT, write_manifest
 
 
-def test_default_manifest_lists_both_seed_files_with_citation_fields():
+def test_default_manifest_lists_the_seed_files_with_citation_fields():
     manifest = load_manifest(PROJECT_ROOT / "seeds")
     ids = [d.id for d in manifest.documents]
-    assert ids == ["bbc-ai-csam-teacher-guidance", "derbyshire-pcc-ai-csam-laws"]
+    assert ids == ["bbc-ai-csam-teacher-guidance", "derbyshire-pcc-ai-csam-laws", "kcsie-2025-part-one"]
     for doc in manifest.documents:
         assert doc.title and doc.publisher and doc.licence
-        # Neither file states its exact date: it must be marked unknown, not guessed.
-        assert doc.date is None and doc.date_note
-    bbc, derbyshire = manifest.documents
+    bbc, derbyshire, kcsie = manifest.documents
+    # Neither news file states its exact date: it must be marked unknown, not guessed.
+    assert bbc.date is None and bbc.date_note and derbyshire.date is None and derbyshire.date_note
+    # KCSIE: the Open Government Licence, procedures, and plain words on which edition it is.
+    assert "Open Government Licence v3.0" in kcsie.licence and kcsie.procedures
+    assert "September 2025 edition" in kcsie.caution and "1 September 2026" in kcsie.caution
+    assert kcsie.url.startswith("https://www.gov.uk/")
     # The BBC story's republished address is known; the press release's is not.
     assert bbc.url == "https://test.daily8.com/en/article/89fb5226c41483b98b0c572007dfc2ba"
     assert derbyshire.url is None and derbyshire.url_note
@@ -32,7 +36,8 @@ def test_seed_files_are_kept_exactly_as_received():
 @pytest.mark.parametrize("entry, message", [
     ({"id": "Bad Id", "file": "a.txt", "title": "t", "publisher": "p"}, "may use only"),
     ({"id": "a", "file": "missing.txt", "title": "t", "publisher": "p"}, "not found"),
-    ({"id": "a", "file": "a.docx", "title": "t", "publisher": "p"}, "unsupported file type"),
+    ({"id": "a", "file": "a.doc", "title": "t", "publisher": "p"}, "unsupported file type"),
+    ({"id": "a", "file": "a.txt", "title": "t", "publisher": "p", "replaces": "nothing"}, "not another document"),
     ({"id": "a", "file": "a.txt", "publisher": "p"}, "'title' is required"),
     ({"id": "a", "file": "a.txt", "title": "t", "publisher": "p", "date": "June 2025"}, "YYYY-MM-DD"),
     ({"id": "a", "file": "a.txt", "title": "t", "publisher": "p", "colour": "red"}, "unknown field"),
@@ -40,7 +45,7 @@ def test_seed_files_are_kept_exactly_as_received():
 ])
 def test_bad_manifest_entries_are_refused_with_a_reason(tmp_path: Path, entry, message):
     (tmp_path / "a.txt").write_text("text", encoding="utf-8")
-    (tmp_path / "a.docx").write_text("text", encoding="utf-8")
+    (tmp_path / "a.doc").write_text("text", encoding="utf-8")
     write_manifest(tmp_path, [entry])
     with pytest.raises(ManifestError, match=message):
         load_manifest(tmp_path)

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from bot.config import ChunkSettings
 from bot.library.clean import clean_document
-from bot.library.extract import ExtractedText, Page
+from bot.library.extract import ExtractedText
 from bot.library.manifest import CleaningRules
 from bot.library.passages import sentence_spans, split_passages
 
@@ -23,7 +23,7 @@ def documents(draw):
 
 
 def check_invariants(text: str, chunk: ChunkSettings) -> None:
-    doc = clean_document("doc", ExtractedText((Page(None, text),), False), CleaningRules())
+    doc = clean_document("doc", ExtractedText.from_text(text), CleaningRules())
     passages = split_passages(doc, chunk)
     assert passages, "non-empty text gives at least one passage"
     covered = set()
@@ -36,8 +36,11 @@ def check_invariants(text: str, chunk: ChunkSettings) -> None:
         assert passage.text == passage.text.strip()
         assert len(passage.text.split()) <= chunk.max_words
         covered.update(passage.start + m.start() for m in re.finditer(r"\S+", passage.text))
-    # Nothing is lost: every word of the cleaned text is in some passage.
-    assert covered >= {m.start() for m in re.finditer(r"\S+", doc.text)}
+    # Nothing is lost: every word of the text that may be quoted is in some passage (headings stand
+    # above passages, never inside them).
+    for para in doc.paragraphs:
+        if para.quotable:
+            assert {para.start + m.start() for m in re.finditer(r"\S+", doc.text[para.start:para.end])} <= covered
     assert len({p.id for p in passages}) == len(passages)
     assert [p.start for p in passages] == sorted(p.start for p in passages)
 
@@ -61,7 +64,7 @@ def test_sentences_split_after_terminal_punctuation_and_quotes():
 
 def test_short_paragraphs_are_packed_and_long_sentences_windowed():
     text = "One two three. Four five.\n\nSix seven eight nine ten eleven twelve."
-    doc = clean_document("d", ExtractedText((Page(None, text),), False), CleaningRules())
+    doc = clean_document("d", ExtractedText.from_text(text), CleaningRules())
     passages = split_passages(doc, ChunkSettings(max_words=5))
     assert [p.text for p in passages] == ["One two three. Four five.", "Six seven eight nine ten",
                                           "eleven twelve."]
@@ -70,13 +73,25 @@ def test_short_paragraphs_are_packed_and_long_sentences_windowed():
 
 def test_overlap_repeats_the_previous_sentence():
     text = "Alpha beta. Gamma delta. Epsilon zeta."
-    doc = clean_document("d", ExtractedText((Page(None, text),), False), CleaningRules())
+    doc = clean_document("d", ExtractedText.from_text(text), CleaningRules())
     passages = split_passages(doc, ChunkSettings(max_words=4, overlap_words=2))
     assert [p.text for p in passages] == ["Alpha beta. Gamma delta.", "Gamma delta. Epsilon zeta."]
 
 
-def test_passages_do_not_run_across_pages():
-    extracted = ExtractedText((Page(1, "Short page one."), Page(2, "Short page two.")), True)
+def test_a_passage_over_a_page_break_knows_both_pages():
+    extracted = ExtractedText.from_text("Short page one.\fShort page two.")
     doc = clean_document("d", extracted, CleaningRules())
     passages = split_passages(doc, ChunkSettings(max_words=50))
-    assert [(p.text, p.page) for p in passages] == [("Short page one.", 1), ("Short page two.", 2)]
+    assert [(p.text, p.page, p.page_end) for p in passages] == [("Short page one.\n\nShort page two.", 1, 2)]
+
+
+def test_passages_never_cross_a_heading_or_a_numbered_paragraph():
+    text = ("# Reporting\n\n50. If staff have concerns they should act at once.\n\n51. Staff should speak to the lead."
+            "\n\n- a list item that belongs to 51\n\n# Records\n\nKeep a written record.\n\nShort note.")
+    doc = clean_document("d", ExtractedText.from_text(text, markdown=True), CleaningRules())
+    passages = split_passages(doc, ChunkSettings(max_words=90))
+    assert [(p.text, p.label, p.heading) for p in passages] == [
+        ("50. If staff have concerns they should act at once.", "50", ("Reporting",)),
+        ("51. Staff should speak to the lead.\n\n• a list item that belongs to 51", "51", ("Reporting",)),
+        ("Keep a written record.\n\nShort note.", None, ("Records",)),  # short unnumbered ones are joined
+    ]
