@@ -51,6 +51,26 @@ def make_pdf(path: Path, pages: list[list[str]]) -> None:
     pdf.output(str(path))
 
 
+def make_docx(path: Path, title: str, sections: list[tuple[str, list[str]]], footer: str = "") -> None:
+    """A Word document as a school writes its policy: a title, numbered "Heading 1" sections, body
+    paragraphs ("5.1 ...") and "List Bullet" items (a paragraph starting "- "), a page footer."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(title, style="Title")
+    for heading, paragraphs in sections:
+        document.add_paragraph(heading, style="Heading 1")
+        for text in paragraphs:
+            if text.startswith("- "):
+                document.add_paragraph(text[2:], style="List Bullet")
+            else:
+                document.add_paragraph(text)
+    if footer:
+        document.sections[0].footer.paragraphs[0].text = footer
+        document.sections[0].header.paragraphs[0].text = footer
+    document.save(str(path))
+
+
 def whole_answer(body: bytes) -> bool:
     try:
         answer = json.loads(body)

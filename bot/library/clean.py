@@ -106,11 +106,21 @@ def _heading_paths(blocks: list[Block]) -> list[tuple[str, ...]]:
     return paths
 
 
+def _kept_notes(notes: list[Block], body: list[Block]) -> list[Block]:
+    """Footnotes of the pages the kept guidance is on."""
+    pages = [b.page for b in body if b.page is not None]
+    if not pages:
+        return notes if body else []
+    return [n for n in notes if n.page is None or min(pages) <= n.page <= max(pages)]
+
+
 def clean_document(doc_id: str, extracted: ExtractedText, rules: CleaningRules) -> CleanDocument:
     """Select the guidance region, drop unwanted blocks, move footnotes to the end, join the rest."""
     drops = [re.compile(p) for p in rules.drop_paragraphs]
-    blocks = [b for b in _select_region(extracted.blocks, rules, doc_id)
-              if not any(d.search(b.text) for d in drops)]
+    body = tuple(b for b in extracted.blocks if b.kind != FOOTNOTE)
+    kept = _select_region(body, rules, doc_id)
+    notes = _kept_notes([b for b in extracted.blocks if b.kind == FOOTNOTE], kept)
+    blocks = [b for b in kept + notes if not any(d.search(b.text) for d in drops)]
     paths = _heading_paths(blocks)
     ordered = [(b, p) for b, p in zip(blocks, paths) if b.kind != FOOTNOTE] + \
               [(b, ()) for b in blocks if b.kind == FOOTNOTE]

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.library.structure import FOOTNOTE, Line, drop_running_lines
 
 _MARKER = re.compile(r"^(\d{1,3}|[*†‡§])$")
+_MARKERS = re.compile(r"(\d{1,6}|[*†‡§])(,\d{1,3})*")  # "133,134,135": several notes on one word
 _PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 
@@ -81,8 +82,12 @@ def _line(words: list[_Word], page_number: int, page_height: float, body: float)
     kept, markers = [], []
     for i, w in enumerate(words):
         raised = w.size <= 0.8 * size and w.bottom < max(x.bottom for x in words) - 0.5
-        if i > 0 and raised and _MARKER.match(w.text):
-            markers.append(w.text)
+        marker = _MARKERS.fullmatch(w.text.rstrip(",.;:)"))
+        if i > 0 and raised and marker and w.text.rstrip(",.;:)"):
+            markers.extend(marker.group(0).split(","))
+            trail = w.text[len(marker.group(0)):]
+            if trail and kept:  # "home 14," -> "home,": the punctuation belongs to the sentence
+                kept[-1] = replace(kept[-1], text=kept[-1].text + trail, x1=w.x1)
             continue
         kept.append(w)
     text = ""
@@ -202,6 +207,10 @@ def pdf_lines(path: Path) -> list[list[Line]]:
     pages = drop_running_lines(pages) if len(pages) > 1 else pages
     for lines in pages:
         _mark_footnotes(lines, body)
+    # a footnote marker that the layout put on a line of its own (after a heading) is no text
+    pages = [[line for line in lines if not (line.kind is None and line.footnote_marker is None
+                                             and _MARKER.match(line.text.strip()) and (line.size or body) < 0.85 * body)]
+             for lines in pages]
     _gaps([line for lines in pages for line in lines])
     _heading_levels(pages, body)
     return pages

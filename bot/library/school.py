@@ -26,7 +26,8 @@ from bot.library.manifest import MANIFEST_NAME, CleaningRules, ManifestError, lo
 from bot.library.passages import Passage, split_passages
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-_SUFFIX = {"pdf": ".pdf", "html": ".html", "text": ".txt"}
+_SUFFIX = {"pdf": ".pdf", "html": ".html", "text": ".txt", "docx": ".docx"}
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a Word file is a zip: refuse one that unpacks to more
 
 
 class UploadError(ValueError):
@@ -34,11 +35,14 @@ class UploadError(ValueError):
 
 
 def sniff(data: bytes) -> str:
-    """The format of an upload from its first bytes: "pdf", "html" or "text"; UploadError otherwise."""
+    """The format of an upload from its content: "pdf", "docx", "html" or "text"; UploadError otherwise."""
     if data.startswith(b"%PDF-"):
         return "pdf"
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise UploadError("Word files cannot be read yet: save the document as PDF and upload that.")
+    if data.startswith(b"PK\x03\x04"):
+        return _sniff_zip(data)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UploadError("This is an older Word (.doc) file: open it in Word and save it as .docx or PDF, "
+                          "then upload that.")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -47,6 +51,24 @@ def sniff(data: bytes) -> str:
         raise UploadError("The file is not a PDF, HTML or plain-text (UTF-8) document.")
     head = text.lstrip()[:512].lower()
     return "html" if head.startswith(("<!doctype html", "<html")) or "<body" in head else "text"
+
+
+def _sniff_zip(data: bytes) -> str:
+    """A zip is a Word document when it holds word/document.xml (and unpacks to a sane size)."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise UploadError("The file looks like a zip archive but cannot be opened.") from None
+    if "word/document.xml" not in names:
+        raise UploadError("The file is a zip archive, not a Word document, PDF, HTML or plain-text file.")
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UploadError("The Word document is too large once unpacked.")
+    return "docx"
 
 
 def make_id(title: str, data: bytes) -> str:

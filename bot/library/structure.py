@@ -34,7 +34,7 @@ _NUMBER = re.compile(r"^(\d{1,3})\.(?=\s|$)")
 _DOTTED_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,3})\.?(?=\s|$)")
 _ANNEX = re.compile(r"^((?:Annex|Appendix|Schedule)\s+[A-Z0-9]{1,2})\b[:.\s]", re.IGNORECASE)
 _TOC_LEADER = re.compile(r"(\.\s?){4,}\s*\d{0,3}\s*$|…{2,}\s*\d{0,3}\s*$")
-_TOC_ENDING = re.compile(r"[^\d.,;:!]\s+(\d{1,3})$")
+_TOC_ENDING = re.compile(r"[^.,;:!]\s+(\d{1,3})$")
 _PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
 _ADDRESS = re.compile(r"https?://|www\.|\.gov\.uk|\.org\.uk|\.org\b|\.co\.uk|\.com\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
@@ -214,7 +214,11 @@ class BlockBuilder:
                 current.lines.append(line)
                 continue
             label, _ = _number_of(text)
-            at_margin = margin is None or line.x0 is None or abs(line.x0 - margin) <= self.options.number_at_margin
+            # at the body's left margin; or a little in from it (a boxed section) when it is exactly
+            # the next number
+            at_margin = margin is None or line.x0 is None or abs(line.x0 - margin) <= self.options.number_at_margin \
+                or (label is not None and "." not in label and last_number is not None and "." not in last_number
+                    and -6 <= line.x0 - margin <= 12 and int(label) == int(last_number) + 1)
             if label and at_margin and _accept_number(label, last_number, self.options,
                                                        [v for i, v in candidates if i > index]):
                 close()
@@ -265,10 +269,12 @@ class BlockBuilder:
     def _contents_lines(lines: list[Line]) -> set[int]:
         """Indexes of lines that belong to a contents page: runs of lines ending in page numbers."""
         candidates = []
+        leaders: set[int] = set()
         for i, line in enumerate(lines):
             text = line.text.strip()
             if _TOC_LEADER.search(text):
                 candidates.append(i)
+                leaders.add(i)
                 continue
             match = _TOC_ENDING.search(text)
             if match and int(match.group(1)) <= 400 and not re.search(r"[.,;:]$", text[:match.start(1)].strip()):
@@ -276,13 +282,14 @@ class BlockBuilder:
         found: set[int] = set()
         run: list[int] = []
         for i in candidates + [10**9]:
-            if run and i - run[-1] <= 2 and lines[run[-1]].page == (lines[i].page if i < len(lines) else None):
+            if run and i - run[-1] <= 2:
                 run.append(i)
                 continue
-            if len(run) >= 3:
+            if len(run) >= 3 or (run and set(run) <= leaders):  # dot leaders need no company
                 found.update(range(run[0], run[-1] + 1))
                 title = run[0] - 1  # "Contents" just above the run
-                if title >= 0 and re.match(r"^(table of )?contents$", lines[title].text.strip(), re.IGNORECASE):
+                if title >= 0 and re.match(r"^(table of )?(contents|figures|tables)$", lines[title].text.strip(),
+                                           re.IGNORECASE):
                     found.add(title)
             run = [i]
         return found

@@ -65,7 +65,7 @@ class SignInForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField("File (PDF, HTML or plain text, at most 10 MB)")
+    file = FileField("File (PDF, Word .docx, HTML or plain text, at most 10 MB)")
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     publisher = StringField("Publisher", validators=[DataRequired(), Length(max=200)])
     date = StringField("Date (YYYY-MM-DD)", validators=[Optional(), Regexp(DATE, message="Use YYYY-MM-DD.")])

@@ -61,3 +61,39 @@ def test_unreadable_files_raise_a_clear_error(tmp_path: Path):
     latin1.write_bytes("caf\xe9".encode("latin-1"))
     with pytest.raises(ExtractionError, match="not UTF-8"):
         extract(latin1, "text")
+
+
+POLICY = [
+    ("4. What staff must do straight away", [
+        "4.1 Tell the designated safeguarding lead at once, in person, and never view or forward the image.",
+        "4.2 The lead will then decide the next steps, which may include:",
+        "- speaking to the pupil with a trusted adult present",
+        "- a referral to children's social care",
+    ]),
+    ("5. Informing parents", [
+        "5.1 The lead decides whether to tell parents, and normally does so unless this would put the pupil at risk.",
+    ]),
+]
+
+
+def test_a_word_policy_keeps_its_numbered_sections_lists_and_drops_its_footer(tmp_path: Path):
+    from bot.bench.publish import make_docx
+
+    path = tmp_path / "policy.docx"
+    make_docx(path, "Oakfield Primary School staff procedure", POLICY, footer="Oakfield - Version 2 - Page 1")
+    doc = clean_document("policy", extract(path, "docx"), CleaningRules())
+    paragraphs = [(p.kind, p.label, doc.text[p.start:p.end]) for p in doc.paragraphs]
+    assert ("heading", "5", "5. Informing parents") in paragraphs
+    assert ("paragraph", "4.2", "4.2 The lead will then decide the next steps, which may include:") in paragraphs
+    # list items belong to the numbered paragraph that introduces them
+    assert ("item", "4.2", "a referral to children's social care") in paragraphs
+    assert "Version 2" not in doc.text  # the running header and footer are not the policy's words
+    informing = next(p for p in doc.paragraphs if doc.text[p.start:p.end].startswith("5.1"))
+    assert informing.heading == ("5. Informing parents",)
+
+
+def test_a_broken_word_file_gets_a_clear_error(tmp_path: Path):
+    bad = tmp_path / "policy.docx"
+    bad.write_bytes(b"PK\x03\x04" + bytes(100))
+    with pytest.raises(ExtractionError, match="policy.docx"):
+        extract(bad, "docx")

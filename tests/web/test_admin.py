@@ -117,7 +117,8 @@ def upload(client, data: bytes, filename: str, title: str = "Blue Door policy"):
 @pytest.mark.parametrize("data, filename, message", [
     (b"\x89PNG\r\n\x1a\n" + bytes(200), "photo.pdf", "not a PDF, HTML or plain-text"),
     (b"%PDF-1.4 this is not really a PDF", "policy.pdf", "cannot read PDF"),
-    (b"PK\x03\x04" + bytes(100), "policy.docx", "save the document as PDF"),
+    (b"PK\x03\x04" + bytes(100), "policy.docx", "cannot be opened"),
+    (b"\xd0\xcf\x11\xe0" + bytes(100), "policy.doc", "save it as .docx or PDF"),
     (b"", "empty.txt", "Choose a file"),
 ])
 def test_a_bad_upload_gets_a_clear_message_and_changes_nothing(admin_app, instance, data, filename, message):
@@ -155,6 +156,21 @@ def test_no_admin_page_leaks_a_hash_a_path_or_a_stack_trace(admin_app, instance)
                  "/admin/documents/review/not-a-token"):
         html = client.get(path, follow_redirects=True).get_data(as_text=True)
         assert "scrypt:" not in html and str(instance) not in html and "Traceback" not in html
+
+
+def test_a_word_policy_uploads_and_previews_with_its_own_section_numbers(admin_app, instance, tmp_path):
+    from bot.bench.publish import make_docx
+    from tests.library.test_extract import POLICY
+
+    client = admin_app.test_client()
+    sign_in(client)
+    path = tmp_path / "procedure.docx"
+    make_docx(path, "Oakfield Primary School staff procedure", POLICY, footer="Oakfield - Version 2 - Page 1")
+    response = upload(client, path.read_bytes(), "procedure.docx", title="Oakfield staff procedure")
+    assert response.status_code == 302
+    review = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The passages it will make" in review and "normally does so unless" in review
+    assert "Paragraph 5.1, under ‘5. Informing parents’" in review and "Version 2" not in review
 
 
 def test_publish_preview_ask_and_remove_as_a_lead_would(admin_app, instance, tmp_path):

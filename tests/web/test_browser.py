@@ -216,18 +216,30 @@ def test_keyboard_users_can_skip_to_the_question(page, server_url):
     assert skip.is_visible()
 
 
-def test_a_lead_publishes_a_pdf_staff_get_its_quote_then_it_is_removed(page, tmp_path):
-    """The whole admin flow in the browser, against the production server with its own instance folder."""
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_a_lead_publishes_a_policy_staff_get_its_quote_then_it_is_removed(page, tmp_path, kind):
+    """The whole admin flow in the browser, against the production server with its own instance
+    folder: a PDF, and a Word policy with numbered sections, a list and a running footer."""
     import time
 
+    from bot.bench.publish import make_docx
     from bot.web.accounts import add_user
     from tests.library.test_extract import make_pdf
     from tests.web.test_admin import ONLY_THE_PDF, PASSWORD, PDF_PAGES
 
     instance = tmp_path / "instance"
     add_user(instance, "lead", PASSWORD)
-    pdf = tmp_path / "blue-door-policy.pdf"
-    make_pdf(pdf, PDF_PAGES)
+    pdf = tmp_path / f"blue-door-policy.{kind}"
+    if kind == "pdf":
+        make_pdf(pdf, PDF_PAGES)
+        expected_place = "page 2"
+    else:
+        make_docx(pdf, "Blue Door Academy online safety policy", [
+            ("3. Filtering and monitoring", ["3.1 " + PDF_PAGES[1][0]]),
+            ("4. Reporting", ["4.1 Staff tell the designated safeguarding lead the same day.",
+                              "- in person where they can", "- by phone otherwise"])],
+            footer="Blue Door Academy - Version 3 - Page")
+        expected_place = "paragraph 3.1"
     proc, url = start_server(env={"BOT_INSTANCE_DIR": str(instance)})
 
     def wait_until_published() -> None:
@@ -247,7 +259,7 @@ def test_a_lead_publishes_a_pdf_staff_get_its_quote_then_it_is_removed(page, tmp
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.get_by_role("link", name="Documents").click()
-        page.get_by_label("File (PDF, HTML or plain text, at most 10 MB)").set_input_files(str(pdf))
+        page.get_by_label("File (PDF, Word .docx, HTML or plain text, at most 10 MB)").set_input_files(str(pdf))
         page.get_by_label("Title").fill("Blue Door online safety policy")
         page.get_by_label("Publisher").fill("Blue Door Academy")
         page.get_by_label("Date (YYYY-MM-DD)").fill("2025-09-01")
@@ -255,14 +267,15 @@ def test_a_lead_publishes_a_pdf_staff_get_its_quote_then_it_is_removed(page, tmp
         page.get_by_role("button", name="Upload and preview").click()
         assert page.get_by_text("The passages it will make").is_visible()
         assert page.locator("ol.passages").get_by_text("filtering logs every Friday").is_visible()
-        shot(page, "admin-preview")
+        assert "Version 3" not in page.locator("ol.passages").inner_text()
+        shot(page, f"admin-preview-{kind}")
         page.get_by_role("button", name="Publish to the library").click()
         wait_until_published()
         shot(page, "admin-home")
 
         ask(page, url, ONLY_THE_PDF)
         assert "filtering logs" in page.locator("blockquote").first.inner_text()
-        assert "page 2" in page.locator("a.citation").first.inner_text()
+        assert expected_place in page.locator("a.citation").first.inner_text()
 
         page.goto(url + "/admin/documents")
         page.get_by_role("button", name="Remove Blue Door online safety policy").click()
