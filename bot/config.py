@@ -31,6 +31,9 @@ class ChunkSettings:
 
     max_words: int = 90  # chosen on the labelled dev split; see README "Passage size"
     overlap_words: int = 0
+    # Search a passage with the heading it stands under (the quote is still the passage alone):
+    # "none", "first" (only the passage that opens the section) or "all".
+    heading_context: str = "none"
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,9 @@ class AnswerabilitySettings:
 class AnswerSettings:
     max_passages: int = 3
     near_duplicate: float = 0.8  # share of the smaller passage's words also in a kept one
+    # fused passages looked at per candidate judged: copies of one paragraph in other editions are
+    # set aside until the candidates say different things (1: no setting aside)
+    candidate_pool: int = 1
     max_question_chars: int = 1000
     query_cache_size: int = 1024  # query embeddings kept in memory (about 1.5 KiB each)
 

@@ -109,6 +109,19 @@ def engine(embedder):
     return loaded
 
 
+@pytest.fixture(scope="session")
+def news_engine(embedder, tmp_path_factory):
+    """An engine on the news seeds alone: the library the answer stage's bars were set on."""
+    from bot.answer.engine import AnswerEngine
+    from bot.evaluation.profiles import lay_out
+    from bot.search.index import build_index
+
+    folder = tmp_path_factory.mktemp("news")
+    settings = replace(Settings(), seeds_dir=lay_out("news", folder / "seeds"), index_dir=folder / "index")
+    build_index(settings, embedder=embedder, progress=False)
+    return AnswerEngine.load(settings, embedder=embedder)
+
+
 @pytest.fixture
 def app(engine, tmp_path):
     from bot.web.app import create_app

@@ -24,7 +24,7 @@ def test_search_prints_ranked_passages_with_document_span_and_score():
 
 @pytest.mark.parametrize("retriever", ["bm25", "dense"])
 def test_each_single_retriever_can_be_inspected(retriever):
-    result = run_bot("search", "how many teachers got the guidance", "--k", "1", "--retriever", retriever)
+    result = run_bot("search", "how many teachers got the AI abuse imagery guidance", "--k", "3", "--retriever", retriever)
     assert result.returncode == 0, result.stderr
     assert "38,000" in result.stdout
 

@@ -59,6 +59,36 @@ def prefer_newer(ranked: list[Passage], replaced_by: dict[str, set[str]], thresh
     return out
 
 
+def distinct(ranked: list[Passage], replaced_by: dict[str, set[str]], threshold: float, limit: int,
+             words: dict[str, frozenset[str]] | None = None) -> list[Passage]:
+    """The first `limit` passages that say different things: a passage that repeats one already
+    kept (the same paragraph in another edition, or in Part one and the full guidance) is skipped,
+    so the candidates judged are not three copies of one paragraph. Where the copy comes from the
+    edition that replaces the kept one, it takes the kept one's place."""
+    words = words if words is not None else {}
+
+    def of(p: Passage) -> frozenset[str]:
+        if p.id not in words:
+            words[p.id] = word_set(p.text)
+        return words[p.id]
+
+    def same(a: Passage, b: Passage) -> bool:
+        wa, wb = of(a), of(b)
+        smaller = min(len(wa), len(wb))
+        return smaller > 0 and len(wa & wb) / smaller >= threshold
+
+    kept: list[Passage] = []
+    for passage in ranked:
+        twin = next((i for i, k in enumerate(kept) if same(passage, k)), None)
+        if twin is None:
+            if len(kept) < limit:
+                kept.append(passage)
+            continue
+        if passage.doc_id in replaced_by.get(kept[twin].doc_id, set()):
+            kept[twin] = passage
+    return kept
+
+
 def _span(first: object, last: object) -> str:
     return f"{first}" if last in (None, first) else f"{first}-{last}"
 

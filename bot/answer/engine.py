@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answer.answerability import SentenceJudgement, answers, judge_passage, normalise, term_weights
-from bot.answer.compose import citation, pick_passages, prefer_newer
+from bot.answer.compose import citation, distinct, pick_passages, prefer_newer
 from bot.answer.escalation import (
     DEFAULT_ESCALATION_FILE,
     DEFAULT_MESSAGES_FILE,
@@ -72,6 +72,7 @@ class AnswerEngine:
     vocabulary: Vocabulary
     library_gaps: list[dict[str, str]] = field(default_factory=list)
     _sentence_terms: dict[str, list[list[str]]] = field(default_factory=dict, init=False, repr=False)
+    _passage_words: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def load(cls, settings: Settings | None = None, school_file: Path | None = None,
@@ -118,7 +119,7 @@ class AnswerEngine:
         with timed(timings, "triage"):
             urgent = self.triage.assess(question, vector).urgent
             what_to_do = self.intent.asks_what_to_do(vector)
-        hits = self.retriever.rank(question, self.settings.answerability.candidates, timings, vector=vector)
+        hits = self.candidates(question, vector, timings)
         with timed(timings, "answerability"):
             judgements = self.judge(question, vector, hits)
             unknown = self.unknown_names(question)
@@ -149,6 +150,18 @@ class AnswerEngine:
             "not_covered": message,
             "signals": {"best_sentence": best.as_dict() if best else None, "unknown_names": unknown},
         }
+
+    def candidates(self, question: str, vector: np.ndarray, timings: dict[str, float] | None = None,
+                   limit: int | None = None) -> list:
+        """The fused passages to judge: the best that say different things (one copy of a paragraph
+        that stands in two editions, the newer one)."""
+        limit = limit or self.settings.answerability.candidates
+        hits = self.retriever.rank(question, limit * self.settings.answer.candidate_pool, timings, vector=vector)
+        by_id = self.index.by_id
+        kept = distinct([by_id[h.id] for h in hits], self.replaced_by, self.settings.answer.near_duplicate, limit,
+                        self._passage_words)
+        keep = {p.id for p in kept}
+        return [h for h in hits if h.id in keep]
 
     def unknown_names(self, question: str) -> list[str]:
         """Names in the question (a regulator, a platform, a year) that the library never mentions."""

@@ -79,7 +79,7 @@ def whole_answer(body: bytes) -> bool:
     return all(key in answer for key in ("question", "answered", "passages", "escalation"))
 
 
-def publish(base: str, pdf: Path) -> None:
+def publish(base: str, pdf: Path, title: str = "Blue Door online safety policy") -> None:
     """Sign in, upload, and publish, as the lead's browser would (cookies and CSRF tokens)."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
@@ -91,7 +91,7 @@ def publish(base: str, pdf: Path) -> None:
         {"name": "lead", "password": PASSWORD, "csrf_token": token(page)}).encode())
     page = opener.open(base + "/admin/documents").read().decode()
     boundary = "----bench" + str(time.time_ns())
-    fields = {"csrf_token": token(page), "title": "Blue Door online safety policy", "publisher": "Blue Door Academy",
+    fields = {"csrf_token": token(page), "title": title, "publisher": "Blue Door Academy",
               "date": "2025-09-01", "procedures": "y"}
     body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
                     for k, v in fields.items())
@@ -109,13 +109,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--publish-after", type=float, default=15)
+    parser.add_argument("--pdf", type=Path, help="publish this PDF instead of the made-up two-page policy "
+                                                 "(e.g. ../shared/library/kcsie-2024.pdf, 185 pages)")
+    parser.add_argument("--probe", default=ONLY_THE_PDF,
+                        help="a question only the published document answers; its first quote from that "
+                             "document marks the new library serving")
     args = parser.parse_args(argv)
+    title = "Blue Door online safety policy" if args.pdf is None else f"Published {args.pdf.stem}"
 
     work = Path(tempfile.mkdtemp(prefix="bench-publish-"))
     subprocess.run([sys.executable, "-m", "bot", "admin", "add-user", "lead", "--instance", str(work / "instance"),
                     "--password-stdin"], input=PASSWORD + "\n", text=True, check=True, cwd=PROJECT_ROOT,
                    stdout=subprocess.DEVNULL)
-    make_pdf(work / "policy.pdf", PAGES)
+    if args.pdf is None:
+        make_pdf(work / "policy.pdf", PAGES)
+    else:
+        (work / "policy.pdf").write_bytes(args.pdf.read_bytes())
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--rate-limit", "off"],
@@ -158,10 +167,10 @@ def main(argv: list[str] | None = None) -> int:
 
         def watcher() -> None:
             while time.monotonic() < stop_at and not swapped_at:
-                request = urllib.request.Request(base + "/api/ask", data=json.dumps({"question": ONLY_THE_PDF}).encode(),
+                request = urllib.request.Request(base + "/api/ask", data=json.dumps({"question": args.probe}).encode(),
                                                  headers={"Content-Type": "application/json"})
                 answer = json.loads(urllib.request.urlopen(request, timeout=60).read())
-                if any("filtering logs" in p["quote"] for p in answer["passages"]):
+                if any(p["source"]["title"] == title for p in answer["passages"]):
                     swapped_at.append(time.monotonic())
                 time.sleep(0.2)
 
@@ -171,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             t.start()
         time.sleep(args.publish_after)
         published_at = time.monotonic()
-        publish(base, work / "policy.pdf")
+        publish(base, work / "policy.pdf", title)
         for t in threads:
             t.join()
         during = [s for when, s, _ in results if published_at <= when <= (swapped_at[0] if swapped_at else stop_at)]

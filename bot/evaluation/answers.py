@@ -107,14 +107,27 @@ class AnswerTally:
         }
 
 
-def answer_figures(engine: AnswerEngine, questions: list[LabelledQuestion]) -> dict:
+def answer_figures(engine: AnswerEngine, questions: list[LabelledQuestion],
+                   kinds: dict[str, str] | None = None, keep: list | None = None) -> dict:
+    """The answer figures, and with `kinds` (document id -> kind) the same figures for the
+    questions whose evidence comes from each kind of document. `keep` collects the answers."""
     tally = AnswerTally()
+    by_kind: dict[str, AnswerTally] = {}
     for q in questions:
-        tally.add(q, engine.ask(q.question))
-    return tally.figures()
+        answer = engine.ask(q.question)
+        tally.add(q, answer)
+        if kinds and q.primary_doc in kinds:
+            by_kind.setdefault(kinds[q.primary_doc], AnswerTally()).add(q, answer)
+        if keep is not None:
+            keep.append(answer)
+    figures = tally.figures()
+    if by_kind:
+        figures["by_document_kind"] = {kind: t.figures() for kind, t in sorted(by_kind.items())}
+    return figures
 
 
-def evaluate_answers(settings: Settings, embedder: Embedder, questions: list[LabelledQuestion]) -> dict:
+def evaluate_answers(settings: Settings, embedder: Embedder, questions: list[LabelledQuestion],
+                     kinds: dict[str, str] | None = None, keep: list | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="bot-eval-index-") as tmp:
         engine = load_engine_for(settings, embedder, Path(tmp))
-        return answer_figures(engine, questions)
+        return answer_figures(engine, questions, kinds, keep)

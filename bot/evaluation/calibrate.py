@@ -79,7 +79,7 @@ def calibrate(split: str, questions_path: Path = DEFAULT_QUESTIONS) -> list[tupl
         prepared = []
         for q in questions:
             vector = engine.query_vector(q.question)
-            hits = engine.retriever.rank(q.question, base.candidates, vector=vector)
+            hits = engine.candidates(q.question, vector)
             prepared.append(Prepared(q, vector, hits, engine.intent.asks_what_to_do(vector),
                                      engine.unknown_names(q.question)))
         results = []

@@ -23,7 +23,7 @@ from bot.config import PROJECT_ROOT, BM25Settings, ChunkSettings, IndexSettings,
 from bot.evaluation.embedcache import DEFAULT_CACHE_DIR, cached_encode
 from bot.evaluation.latency import STAGES, percentiles
 from bot.library.clean import CleanDocument, Paragraph
-from bot.library.passages import Passage, split_passages
+from bot.library.passages import Passage, search_text, split_passages
 from bot.search.analyzer import Analyzer
 from bot.search.bm25 import BM25Retriever
 from bot.search.dense import DenseRetriever, flat_index
@@ -102,7 +102,9 @@ def build_space(doc_texts: dict[str, str], config: EvalConfig, embedder: Embedde
         parent = {p.id: p.doc_id for group in groups for p in group}
     passages = [p for group in groups for p in group]
     ids = [p.id for p in passages]
-    vectors = np.vstack([cached_encode([p.text for p in group], embedder, cache_dir, progress=progress)[0]
+    chunk = config.index.chunk
+    vectors = np.vstack([cached_encode([search_text(p, chunk) for p in group], embedder, cache_dir,
+                                       progress=progress)[0]
                          for group in groups])
     dense = DenseRetriever(ids, flat_index(vectors), embedder)
     whole_dense = None
@@ -113,7 +115,7 @@ def build_space(doc_texts: dict[str, str], config: EvalConfig, embedder: Embedde
     if document_level:
         unit_ids, unit_texts = list(doc_texts), list(doc_texts.values())
     else:
-        unit_ids, unit_texts = ids, [p.text for p in passages]
+        unit_ids, unit_texts = ids, [search_text(p, chunk) for p in passages]
     terms = [analyzer(t) for t in tqdm(unit_texts, desc="BM25 terms", disable=not progress)]
     bm25 = BM25Retriever(unit_ids, terms, analyzer, bm25_settings.k1, bm25_settings.b, bm25_settings.idf)
     return SearchSpace(passages, bm25, dense, parent, document_level, whole_dense)
@@ -180,7 +182,8 @@ def _fit_settings(args: argparse.Namespace, beir: bool) -> EvalConfig:
     defaults = IndexSettings()
     max_words = args.max_words if args.max_words is not None else (0 if beir else defaults.chunk.max_words)
     index = IndexSettings(
-        chunk=ChunkSettings(max_words=max_words or 10**9, overlap_words=args.overlap),
+        chunk=ChunkSettings(max_words=max_words or 10**9, overlap_words=args.overlap,
+                            heading_context=args.heading_context),
         tokenizer=TokenizerSettings(stopwords=args.stopwords, stemmer=args.stemmer),
         bm25=BM25Settings(k1=args.k1, b=args.b, idf=args.idf),
         max_seq_length=args.max_seq_length,
@@ -256,8 +259,19 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
 
     # Answers: the engine as it ships, on an index built from the same seeds.
     from bot.evaluation.answers import evaluate_answers
+    from bot.evaluation.profiles import document_kinds
 
-    answers = evaluate_answers(replace(settings, index=config.index), embedder, questions)
+    kinds = document_kinds(settings.seeds_dir)
+    kept: list[dict] = []
+    answers = evaluate_answers(replace(settings, index=config.index), embedder, questions,
+                               kinds if len(set(kinds.values())) > 1 else None, kept)
+    by_kind = {}
+    for kind in sorted(set(kinds.values())) if len(set(kinds.values())) > 1 else ():
+        subset = {q.id: qrels[q.id] for q in questions if q.id in qrels and kinds.get(q.primary_doc) == kind}
+        if subset:
+            by_kind[kind] = {name: compute_metrics(subset, result.runs[name], LABELLED_MEASURES)
+                             for name in config.retrievers}
+    paragraph_check = _paragraph_check(settings.seeds_dir, questions, kept)
     triage_set = load_triage(Path(settings.prompts_dir) / DEFAULT_TRIAGE_FILE.name, embedder.encode)
     with_model = {q.id: triage_set.assess(q.question, result.vectors[q.id]).urgent for q in questions}
     rules_only = {q.id: triage_set.rules_only(q.question).urgent for q in questions}
@@ -265,12 +279,32 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
         **({"cross_validation": tuned_on_dev(questions_path, texts, passages, space, embedder, config, progress)}
            if config.cv else {}),
         "answers": answers,
+        **({"retrieval_by_document_kind": by_kind} if by_kind else {}),
+        **({"paragraph_numbers": paragraph_check} if paragraph_check else {}),
         "triage": _triage_figures(questions, with_model),
         "triage_rules_only": _triage_figures(questions, rules_only),
     }
     return {"name": f"labelled-{split or 'all'}", "kind": "labelled", "queries": len(qrels),
             "documents": len(docs), "passages": len(passages), "metrics": metrics, "curves": curves,
             "result": result, "extra": extra, "questions": len(questions)}
+
+
+def _paragraph_check(seeds_dir: Path, questions, answers: list[dict]) -> dict | None:
+    """Every quote from a numbered PDF: is its paragraph number the one the document prints?"""
+    from bot.evaluation.paragraphs import check_quotes
+    from bot.library.manifest import load_manifest
+
+    manifest = load_manifest(seeds_dir)
+    files = {e.id: manifest.source_path(e) for e in manifest.documents if e.format == "pdf"}
+    if not files or not answers:
+        return None
+    gold = []
+    for q in questions:
+        spans: dict[str, dict[tuple[int, int], str]] = {}
+        for span, number in q.numbered:
+            spans.setdefault(span.doc_id, {})[(span.start, span.end)] = number
+        gold.append(spans)
+    return check_quotes(answers, files, gold)
 
 
 def tuned_on_dev(questions_path: Path, texts: dict[str, str], passages: list[Passage], space: SearchSpace,
@@ -312,15 +346,27 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     progress = not args.quiet and not args.json
     settings = Settings.from_env()
-    if args.seeds:
-        settings = replace(settings, seeds_dir=Path(args.seeds))
     config = _fit_settings(args, beir=bool(args.beir))
     embedder = Embedder(settings.resolved_model_path(), config.index.max_seq_length)
     if args.beir:
         outcome = evaluate_beir(Path(args.beir), config, embedder, progress, args.limit_queries)
     else:
+        import tempfile
+
+        from bot.evaluation.profiles import QUESTIONS, ProfileError, lay_out
+
         split = None if args.split == "all" else args.split
-        outcome = evaluate_labelled(Path(args.questions), settings, config, embedder, split, progress)
+        with tempfile.TemporaryDirectory(prefix="bot-eval-library-") as tmp:
+            if args.seeds:
+                settings = replace(settings, seeds_dir=Path(args.seeds))
+            else:
+                try:
+                    settings = replace(settings, seeds_dir=lay_out(args.library, Path(tmp) / "library"))
+                except ProfileError as exc:
+                    raise SystemExit(f"error: {exc}") from None
+            questions = Path(args.questions) if args.questions else QUESTIONS[args.library]
+            outcome = evaluate_labelled(questions, settings, config, embedder, split, progress)
+            outcome["name"] = f"{args.library if not args.seeds else 'seeds'}-{outcome['name']}"
     summary = {name: dict(values) for name, values in outcome["metrics"].items()}
     for name in config.retrievers:
         summary[name].update({f"latency_{k}": v for k, v in percentiles(outcome["result"].latency[name]).items()})
@@ -339,9 +385,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def add_eval_parser(sub) -> None:
     p = sub.add_parser("eval", help="measure retrieval, answers and triage (labelled set or a BEIR folder)")
     p.add_argument("--beir", metavar="PATH", help="a BEIR-format folder (corpus.jsonl, queries.jsonl, qrels/test.tsv)")
-    p.add_argument("--questions", default=str(PROJECT_ROOT / "seeds" / "eval" / "questions.jsonl"),
-                   help="labelled question set (default: seeds/eval/questions.jsonl)")
-    p.add_argument("--seeds", help="seeds folder the labelled set refers to")
+    p.add_argument("--library", choices=("news", "default", "real"), default="news",
+                   help="library to measure on: the news seeds its labelled set was written for (default), "
+                        "the default library (news + KCSIE 2025 Part one), or the real-size one (+ KCSIE 2024, "
+                        "Working together 2023, KCSIE 2025 full text from ../shared/library, a school procedure)")
+    p.add_argument("--questions", default=None,
+                   help="labelled question set (default: seeds/eval/questions.jsonl; real: seeds/eval/real/)")
+    p.add_argument("--seeds", help="a seeds folder the labelled set refers to (instead of --library)")
     p.add_argument("--split", choices=("dev", "test", "holdout", "all"), default="test",
                    help="labelled set split (default test; holdout holds triage questions only)")
     p.add_argument("--retrievers", default=",".join(RETRIEVER_NAMES),
@@ -349,6 +399,8 @@ def add_eval_parser(sub) -> None:
     p.add_argument("--max-words", type=int, default=None,
                    help="passage size in words (default: the index setting; BEIR: 0 = whole documents)")
     p.add_argument("--overlap", type=int, default=0, help="words of overlap between passages")
+    p.add_argument("--heading-context", choices=("none", "first", "all"), default=ChunkSettings().heading_context,
+                   help="search passages with the heading they stand under: none, the first after it, or all")
     p.add_argument("--stemmer", choices=("porter", "english", "none"), default=TokenizerSettings().stemmer)
     p.add_argument("--stopwords", choices=("lucene", "none"), default=TokenizerSettings().stopwords)
     p.add_argument("--k1", type=float, default=BM25Settings().k1)

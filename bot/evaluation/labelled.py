@@ -8,6 +8,7 @@ span (grade 2 when it holds the whole span, 1 when part of it).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,10 +41,104 @@ class LabelledQuestion:
     in_scope: bool
     urgent: bool
     gold: tuple[GoldSpan, ...]
+    primary_doc: str | None = None  # the document the evidence was written from
+    numbered: tuple[tuple[GoldSpan, str], ...] = ()  # evidence spans with the paragraph number printed there
+
+
+_WORD_CHARS = re.compile(r"[0-9a-z]+")
+
+
+def _words_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Lower-case words joined by single spaces, and for each character of that string the offset
+    of the character it came from (so a match maps back to an exact span)."""
+    out, offsets = [], []
+    for match in _WORD_CHARS.finditer(text.lower()):
+        if len(match.group(0)) <= 3 and match.group(0).isdigit():
+            continue  # footnote markers left in laid-out text, page numbers: not words a reader copies
+        if out:
+            out.append(" ")
+            offsets.append(match.start())
+        out.append(match.group(0))
+        offsets.extend(range(match.start(), match.end()))
+    return "".join(out), offsets
+
+
+def locate_everywhere(text: str, documents: dict[str, str]) -> list[GoldSpan]:
+    """Every place, in any document, whose words are the evidence's words.
+
+    Evidence for the real library is written from the PDFs by hand: line breaks, quotation marks,
+    dashes and footnote digits may differ from the cleaned text, and the same sentence stands in
+    several editions (KCSIE 2024, 2025, Part one). Matching word for word, ignoring punctuation,
+    case and short numbers (a footnote marker left in text laid out from a PDF), finds it in each.
+    """
+    wanted, _ = _words_with_offsets(text)
+    spans = []
+    for doc_id, doc_text in documents.items():
+        flat, offsets = _words_index(doc_id, doc_text)
+        start = flat.find(wanted)
+        while start >= 0 and wanted:
+            end = start + len(wanted) - 1
+            spans.append(GoldSpan(doc_id, offsets[start], offsets[end] + 1))
+            start = flat.find(wanted, start + 1)
+    return spans
+
+
+_INDEX_CACHE: dict[tuple[str, int], tuple[str, list[int]]] = {}
+
+
+def _words_index(doc_id: str, text: str) -> tuple[str, list[int]]:
+    key = (doc_id, hash(text))
+    if key not in _INDEX_CACHE:
+        _INDEX_CACHE[key] = _words_with_offsets(text)
+    return _INDEX_CACHE[key]
+
+
+def near_copies(text: str, documents: dict[str, str], skip: set[str], threshold: float = 0.85) -> list[GoldSpan]:
+    """Sentences (or two or three in a row) of other editions that say what the evidence says with
+    a word changed ("abuse and neglect" -> "abuse, neglect and exploitation"): at least
+    `threshold` of the evidence's words, and not much more besides."""
+    wanted, _ = _words_with_offsets(text)
+    words = wanted.split()
+    if len(words) < 6:
+        return []
+    need = set(words)
+    found = []
+    for doc_id, doc_text in documents.items():
+        if doc_id in skip:
+            continue
+        for start, end, have in _sentence_windows(doc_id, doc_text):
+            common = len(need & have)
+            if common >= threshold * len(need) and len(have) <= 1.6 * len(need) + 3:
+                found.append(GoldSpan(doc_id, start, end))
+    return found
+
+
+_WINDOW_CACHE: dict[tuple[str, int], list[tuple[int, int, frozenset[str]]]] = {}
+
+
+def _sentence_windows(doc_id: str, text: str) -> list[tuple[int, int, frozenset[str]]]:
+    """Runs of one to three sentences of a document, with their words."""
+    from bot.library.passages import sentence_spans
+
+    key = (doc_id, hash(text))
+    if key not in _WINDOW_CACHE:
+        spans = [(s, e, frozenset(_words_with_offsets(text[s:e])[0].split())) for s, e in sentence_spans(text)]
+        windows = []
+        for i in range(len(spans)):
+            for width in (1, 2, 3):
+                if i + width <= len(spans):
+                    group = spans[i:i + width]
+                    windows.append((group[0][0], group[-1][1], frozenset().union(*(g[2] for g in group))))
+        _WINDOW_CACHE[key] = windows
+    return _WINDOW_CACHE[key]
 
 
 def load_questions(path: Path, documents: dict[str, str], split: str | None = None) -> list[LabelledQuestion]:
-    """Read the JSONL set and locate every evidence text in the cleaned `documents` (id -> text)."""
+    """Read the JSONL set and locate every evidence text in the cleaned `documents` (id -> text).
+
+    Evidence that names the document's own paragraph (the real-library set) is found word for word
+    in every document that holds it, and as a near copy in other editions; other evidence must
+    stand exactly once, verbatim, in its document."""
     questions = []
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -52,10 +147,19 @@ def load_questions(path: Path, documents: dict[str, str], split: str | None = No
         if raw["category"] not in CATEGORIES or raw["split"] not in SPLITS:
             raise LabelError(f"line {number} ({raw.get('id')}): bad category or split")
         gold = []
+        numbered = []
         for item in raw.get("evidence", []):
             text = documents.get(item["doc"])
             if text is None:
                 raise LabelError(f"{raw['id']}: unknown document {item['doc']!r}")
+            if "paragraph" in item:
+                found = locate_everywhere(item["text"], documents)
+                if not any(g.doc_id == item["doc"] for g in found):
+                    raise LabelError(f"{raw['id']}: evidence not found in {item['doc']}: {item['text'][:50]!r}")
+                gold.extend(found)
+                gold.extend(near_copies(item["text"], documents, {g.doc_id for g in found}))
+                numbered.extend((g, item["paragraph"]) for g in found if g.doc_id == item["doc"] and item["paragraph"])
+                continue
             start = text.find(item["text"])
             if start < 0 or text.find(item["text"], start + 1) >= 0:
                 raise LabelError(f"{raw['id']}: evidence is not found exactly once in {item['doc']}: "
@@ -64,8 +168,10 @@ def load_questions(path: Path, documents: dict[str, str], split: str | None = No
         if bool(gold) != bool(raw["in_scope"]):
             raise LabelError(f"{raw['id']}: in_scope questions need evidence, others must have none")
         if split is None or raw["split"] == split:
+            evidence = raw.get("evidence") or [{}]
             questions.append(LabelledQuestion(raw["id"], raw["split"], raw["category"], raw["question"],
-                                              bool(raw["in_scope"]), bool(raw["urgent"]), tuple(gold)))
+                                              bool(raw["in_scope"]), bool(raw["urgent"]), tuple(gold),
+                                              evidence[0].get("doc"), tuple(numbered)))
     return questions
 
 

@@ -50,6 +50,9 @@ def text_blocks(text: str, markdown: bool = False) -> list[Block]:
     per_line = unwrapped(text)
     pages = [text_lines(chunk, page=number if paginated else None, markdown=markdown, line_paragraphs=per_line)
              for number, chunk in enumerate(chunks, start=1)]
+    for lines in pages[1:]:  # a page break is no blank line: whether a paragraph goes on is the builder's call
+        if lines and not per_line:
+            lines[0].gap_before = False
     if not markdown:
         pages = [plain_headings(lines) for lines in pages]
     return BlockBuilder().build(pages)

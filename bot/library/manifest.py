@@ -50,6 +50,8 @@ class DocumentEntry:
     # The id of an earlier edition this document replaces (KCSIE 2025 replaces KCSIE 2024): when
     # both say the same thing the newer is quoted, and quotes from the older are marked as such.
     replaces: str | None = None
+    # What sort of document it is, for reports by type: one of DOCUMENT_KINDS.
+    kind: str | None = None
 
     @property
     def format(self) -> str:
@@ -80,8 +82,9 @@ class SeedManifest:
 
 
 _TEXT_FIELDS = ("id", "file", "title", "publisher", "date", "date_note", "url", "url_note", "licence",
-                "title_note", "start_at", "end_before", "caution", "replaces")
+                "title_note", "start_at", "end_before", "caution", "replaces", "kind")
 _REQUIRED = ("id", "file", "title", "publisher")
+DOCUMENT_KINDS = ("news", "statutory guidance", "school policy", "guidance", "other")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -117,6 +120,8 @@ def _entry(raw: dict, position: int, directory: Path) -> DocumentEntry:
             re.compile(pattern)
         except re.error as exc:
             raise ManifestError(f"{where} ({doc_id}): bad drop_paragraphs pattern {pattern!r}: {exc}") from None
+    if raw.get("kind") is not None and raw["kind"] not in DOCUMENT_KINDS:
+        raise ManifestError(f"{where} ({doc_id}): kind must be one of {', '.join(DOCUMENT_KINDS)}")
     if not isinstance(raw.get("procedures", False), bool):
         raise ManifestError(f"{where} ({doc_id}): procedures must be true or false")
     rules = CleaningRules(raw.get("start_at"), raw.get("end_before"), tuple(drops))
@@ -125,6 +130,7 @@ def _entry(raw: dict, position: int, directory: Path) -> DocumentEntry:
         date=raw.get("date"), date_note=raw.get("date_note"), url=raw.get("url"),
         url_note=raw.get("url_note"), licence=raw.get("licence"), rules=rules,
         caution=raw.get("caution"), procedures=raw.get("procedures", False), replaces=raw.get("replaces"),
+        kind=raw.get("kind"),
     )
 
 

@@ -31,6 +31,7 @@ class Passage:
     label: str | None = None  # the document's own paragraph number(s): "50", or "5.2"
     label_end: str | None = None
     heading: tuple[str, ...] = ()  # the headings above it, outermost first
+    opens_section: bool = False  # the first passage after its heading
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -92,10 +93,14 @@ def passage_sentences(doc: CleanDocument, passage: Passage) -> tuple[tuple[int, 
 
 def _units(doc: CleanDocument, max_words: int) -> list[_Unit]:
     units = []
+    gap = 0  # counts blocks that are never quoted: a passage must not span one
     for para in doc.paragraphs:
         if not para.quotable:  # headings, footnotes, contents pages and link lists are never quoted
+            gap += 1
             continue
-        section = (para.heading, para.label)
+        # a numbered paragraph is one section wherever it runs; unnumbered text is joined only
+        # within a page, so its citation can name the page
+        section = (para.heading, para.label, gap) if para.label else (para.heading, None, para.page, gap)
         for s, e in sentence_spans(doc.text, para.start, para.end):
             words = [m.span() for m in _WORD.finditer(doc.text, s, e)]
             for i in range(0, len(words), max_words):
@@ -130,6 +135,10 @@ def split_passages(doc: CleanDocument, settings: ChunkSettings) -> list[Passage]
         current.append(unit)
     if current:
         groups.append(current)
+    after_heading = set()  # paragraphs that come straight after a heading
+    for previous, para in zip(doc.paragraphs, doc.paragraphs[1:]):
+        if previous.kind == "heading" and para.quotable:
+            after_heading.add(para.number)
     passages = []
     for group in groups:
         start, end = group[0].start, group[-1].end
@@ -139,8 +148,22 @@ def split_passages(doc: CleanDocument, settings: ChunkSettings) -> list[Passage]
             start=start, end=end, paragraph=group[0].paragraph, paragraph_end=group[-1].paragraph,
             page=min(pages) if pages else None, page_end=max(pages) if pages else None,
             label=group[0].label, label_end=group[-1].label, heading=group[0].heading,
+            opens_section=group[0].paragraph in after_heading and group[0].start == _para_start(doc, group[0]),
         ))
     return passages
+
+
+def _para_start(doc: CleanDocument, unit: _Unit) -> int:
+    return doc.paragraphs[unit.paragraph - 1].start
+
+
+def search_text(passage: Passage, settings: ChunkSettings) -> str:
+    """What the retrievers read for a passage: with `heading_context`, its nearest heading first,
+    so "Record keeping" is found by the words of its heading; the quote stays the passage alone."""
+    wanted = settings.heading_context == "all" or (settings.heading_context == "first" and passage.opens_section)
+    if wanted and passage.heading:
+        return f"{passage.heading[-1]}\n{passage.text}"
+    return passage.text
 
 
 def _overlap_tail(previous: list[_Unit], overlap_words: int, max_words: int, incoming: _Unit) -> list[_Unit]:

@@ -31,7 +31,7 @@ from bot.config import IndexSettings, Settings
 from bot.library.clean import Paragraph
 from bot.library.corpus import LibraryDocument, build_library, sha256_file, source_fingerprint
 from bot.library.manifest import load_manifest
-from bot.library.passages import Passage
+from bot.library.passages import Passage, search_text
 from bot.search.analyzer import Analyzer
 from bot.search.bm25 import BM25Retriever, FastBM25Retriever
 from bot.search.dense import DenseRetriever, index_for
@@ -105,7 +105,8 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
     docs, passages, fingerprint = library.documents, library.passages, library.fingerprint
     analyzer = Analyzer(settings.index.tokenizer)
     embedder = embedder or Embedder(settings.resolved_model_path(), settings.index.max_seq_length)
-    vectors = embedder.encode([p.text for p in passages], progress=progress)
+    searched = [search_text(p, settings.index.chunk) for p in passages]
+    vectors = embedder.encode(searched, progress=progress)
     texts = {d.entry.id: d.clean.text for d in docs}
     sentence_texts = [texts[p.doc_id][s:e] for p in passages for s, e in library.sentences[p.id]]
     sentence_vectors = embedder.encode(sentence_texts, progress=progress).astype(np.float32)
@@ -122,8 +123,8 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
             "sentences": tmp / "sentences.npy",
         }
         with open(staged["passages"], "w", encoding="utf-8") as handle:
-            for passage in passages:
-                record = passage.to_dict() | {"terms": analyzer(passage.text),
+            for passage, text in zip(passages, searched):
+                record = passage.to_dict() | {"terms": analyzer(text),
                                               "sentences": [list(span) for span in library.sentences[passage.id]]}
                 handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
             handle.flush()

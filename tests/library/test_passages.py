@@ -37,6 +37,9 @@ def check_invariants(text: str, chunk: ChunkSettings) -> None:
         assert passage.start == 0 or doc.text[passage.start - 1].isspace()
         assert passage.end == len(doc.text) or doc.text[passage.end].isspace()
         assert passage.text == passage.text.strip()
+        # a passage holds only text that may be quoted: no heading, footnote or navigation inside it
+        inside = [p for p in doc.paragraphs if passage.start < p.end and p.start < passage.end]
+        assert all(p.quotable for p in inside)
         assert len(passage.text.split()) <= chunk.max_words
         covered.update(passage.start + m.start() for m in re.finditer(r"\S+", passage.text))
     # Nothing is lost: every word of the text that may be quoted is in some passage (headings stand
@@ -81,11 +84,19 @@ def test_overlap_repeats_the_previous_sentence():
     assert [p.text for p in passages] == ["Alpha beta. Gamma delta.", "Gamma delta. Epsilon zeta."]
 
 
-def test_a_passage_over_a_page_break_knows_both_pages():
+def test_a_numbered_paragraph_over_a_page_break_is_one_passage_with_both_pages():
+    extracted = ExtractedText.from_text("1. A numbered paragraph that runs on\fto the next page.\f2. Next one.")
+    doc = clean_document("d", extracted, CleaningRules())
+    passages = split_passages(doc, ChunkSettings(max_words=50))
+    assert [(p.text, p.label, p.page, p.page_end) for p in passages] == [
+        ("1. A numbered paragraph that runs on to the next page.", "1", 1, 2), ("2. Next one.", "2", 3, 3)]
+
+
+def test_unnumbered_paragraphs_are_not_joined_over_a_page_break():
     extracted = ExtractedText.from_text("Short page one.\fShort page two.")
     doc = clean_document("d", extracted, CleaningRules())
     passages = split_passages(doc, ChunkSettings(max_words=50))
-    assert [(p.text, p.page, p.page_end) for p in passages] == [("Short page one.\n\nShort page two.", 1, 2)]
+    assert [(p.text, p.page) for p in passages] == [("Short page one.", 1), ("Short page two.", 2)]
 
 
 def test_passages_never_cross_a_heading_or_a_numbered_paragraph():

@@ -155,6 +155,21 @@ def test_source_view_highlights_the_cited_span(client, engine):
     assert doc.publisher in html
 
 
+def test_source_view_shows_the_heading_path_and_keeps_title_date_and_caution_in_view(client, engine):
+    answer = engine.ask("what should records of a concern include")
+    location = answer["passages"][0]["location"]
+    html = client.get(f"/sources/kcsie-2025-part-one?start={location['start']}&end={location['end']}").get_data(
+        as_text=True)
+    head = re.search(r'<div class="source-head">(.*?)</div>', html, re.S).group(1)
+    assert "Keeping children safe in education 2025" in head and "2025-09-01" in head
+    assert "1 September 2026" in head  # the caution stays in the sticky header
+    path = re.search(r'<span class="heading-path" id="cited-path">(.*?)</span><mark', html, re.S).group(1)
+    assert path.endswith("Record keeping") and "What school and college staff should do" in path
+    assert "paragraph 66" in html
+    css = client.get("/static/style.css").get_data(as_text=True)
+    assert re.search(r"\.source-head \{ position: sticky;", css)
+
+
 def test_source_view_with_a_bad_span_shows_the_whole_document_and_says_so(client):
     html = client.get("/sources/bbc-ai-csam-teacher-guidance?start=9&end=999999").get_data(as_text=True)
     assert "not inside this document" in html and 'id="cited"' not in html
