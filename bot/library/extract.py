@@ -53,8 +53,8 @@ def text_blocks(text: str, markdown: bool = False) -> list[Block]:
     for lines in pages[1:]:  # a page break is no blank line: whether a paragraph goes on is the builder's call
         if lines and not per_line:
             lines[0].gap_before = False
-    if not markdown:
-        pages = [plain_headings(lines) for lines in pages]
+    if not markdown and not per_line:  # a line-per-paragraph text (copied from a web page) has no
+        pages = [plain_headings(lines) for lines in pages]  # layout to tell a heading by
     return BlockBuilder().build(pages)
 
 

@@ -168,5 +168,8 @@ def remove_document(library_dir: Path, doc_id: str) -> None:
     if not kept:
         raise UploadError("The library must keep at least one document.")
     removed = next(e for e in entries if e.get("id") == doc_id)
+    for entry in kept:  # a newer edition no longer replaces a document that has gone
+        if entry.get("replaces") == doc_id:
+            del entry["replaces"]
     _write_manifest(library_dir, kept)
     (library_dir / removed["file"]).unlink(missing_ok=True)

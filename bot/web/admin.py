@@ -72,6 +72,20 @@ class UploadForm(FlaskForm):
     url = StringField("Web address of the original", validators=[Optional(), URL(require_tld=True), Length(max=500)])
     licence = StringField("Licence", validators=[Optional(), Length(max=300)])
     procedures = BooleanField("It sets out what staff should do (a policy or a guide)")
+    kind = SelectField("What kind of document", choices=[("school policy", "The school's own policy or procedure"),
+                                                         ("statutory guidance", "Statutory guidance"),
+                                                         ("guidance", "Other guidance or advice"),
+                                                         ("news", "News"), ("other", "Other")])
+    replaces = SelectField("It replaces an earlier edition in the library", choices=[("", "Nothing")])
+
+
+def upload_form() -> UploadForm:
+    """The upload form, offering the documents it may replace (a new edition of KCSIE replaces the old)."""
+    form = UploadForm()
+    index = current_app.config["ENGINE"].index
+    form.replaces.choices = [("", "Nothing (it is not a new edition of a document here)")] + [
+        (doc.id, doc.title) for doc in index.documents.values()]
+    return form
 
 
 class RulesForm(FlaskForm):
@@ -148,7 +162,7 @@ def documents_page(form: UploadForm | None = None, error: str | None = None, sta
     """The library as it serves now, the upload form, and what went wrong with the last request."""
     index = current_app.config["ENGINE"].index
     docs = [(doc, index.passage_counts.get(doc.id, 0)) for doc in index.documents.values()]
-    return render_template("admin/documents.html", docs=docs, form=form or UploadForm(), confirm=ConfirmForm(),
+    return render_template("admin/documents.html", docs=docs, form=form or upload_form(), confirm=ConfirmForm(),
                            status=service().status, error=error), status
 
 
@@ -162,7 +176,7 @@ def documents():
 @signed_in
 def upload():
     request.max_content_length = MAX_UPLOAD_BYTES + 64 * 1024
-    form = UploadForm()
+    form = upload_form()
     engine = current_app.config["ENGINE"]
     error = None
     if form.validate_on_submit():
@@ -180,6 +194,8 @@ def upload():
             (staging / f"{token}.bin").write_bytes(data)
             fields = {k: (getattr(form, k).data or "").strip() for k in ("title", "publisher", "date", "url", "licence")}
             fields["procedures"] = bool(form.procedures.data)
+            fields["kind"] = form.kind.data
+            fields["replaces"] = form.replaces.data or ""
             (staging / f"{token}.json").write_text(json.dumps({"format": fmt, "fields": fields}), encoding="utf-8")
             try:
                 preview(staging / f"{token}.bin", fmt, "preview", CleaningRules(), engine.settings.index.chunk)

@@ -60,3 +60,16 @@ def test_duplicate_ids_and_broken_toml_are_refused(tmp_path: Path):
     (tmp_path / "manifest.toml").write_text("[[document]\nid = ", encoding="utf-8")
     with pytest.raises(ManifestError, match="not valid TOML"):
         load_manifest(tmp_path)
+
+
+def test_a_new_edition_names_the_one_it_replaces_and_outlives_its_removal(tmp_path: Path):
+    from bot.library.school import add_document, remove_document
+
+    (tmp_path / "old.txt").write_text("The 2024 edition says this.", encoding="utf-8")
+    write_manifest(tmp_path, [{"id": "kcsie-2024", "file": "old.txt", "title": "KCSIE 2024", "publisher": "DfE"}])
+    new_id = add_document(tmp_path, b"The 2025 edition says this.", {
+        "title": "KCSIE 2025", "publisher": "DfE", "kind": "statutory guidance", "replaces": "kcsie-2024"})
+    entry = next(e for e in load_manifest(tmp_path).documents if e.id == new_id)
+    assert entry.replaces == "kcsie-2024" and entry.kind == "statutory guidance"
+    remove_document(tmp_path, "kcsie-2024")
+    assert load_manifest(tmp_path).documents[0].replaces is None

@@ -21,7 +21,9 @@ QUESTION = "Is it illegal for a pupil to make a fake nude of a classmate?"
 URGENT = "A Year 9 girl has just told me someone will send a fake nude of her to everyone tonight unless she pays"
 OUT_OF_SCOPE = "When do we break up for the Christmas holidays?"
 WHAT_TO_DO = "should I confiscate the phone?"
-CARTOON = "does it count if the image is a cartoon?"
+# "does it count if the image is a cartoon?" was asked here; with KCSIE beside the news it scores
+# just under the bar, so a plainer wording of the same question checks the highlight.
+CARTOON = "is a cartoon or drawn sexual image of a child still illegal?"
 EMERGENCY = "If a child is in immediate danger, call 999."
 
 if not Path(CHROMIUM).exists():  # `make test` installs it; a bare `pytest` elsewhere may not have it
