@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import re
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -44,10 +47,10 @@ def reference_numbers(pdf: Path) -> tuple[list[str], list[int | None]]:
 
 def reference_number(pdf: Path, quote: str) -> int | None:
     """The paragraph number in force where the quote's opening words stand in pypdf's text: the
-    first sixteen words (two paragraphs may open alike: KCSIE 2024's 70 and 71 share eight), or
-    the first eight where a page break or a line pypdf reads differently breaks the longer run."""
+    first forty words (two paragraphs may open alike: KCSIE 2024's 538 and 548 share sixteen), or
+    fewer where a page break or a line pypdf reads differently breaks the longer run."""
     words, numbers = reference_numbers(pdf)
-    for length in (16, 8):
+    for length in (40, 16, 8):
         probe = _words(quote)[:length]
         if len(probe) < 4:
             return None
@@ -86,3 +89,38 @@ def check_quotes(answers: list[dict], files: dict[str, Path], gold_paragraphs: l
     return {"against_pypdf": {"quotes": checked, "agree": agree, "by_document": per_document,
                               "disagreements": disagreements},
             "against_labels": {"quotes": labels_checked, "agree": labels_agree}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Ask the real set's questions of a library of the given documents and check every quote's
+    paragraph number against pypdf: the way to get a sample of quotes from one document."""
+    from dataclasses import replace
+
+    from bot.answer.engine import AnswerEngine
+    from bot.config import Settings
+    from bot.evaluation.profiles import QUESTIONS, lay_out
+    from bot.library.manifest import load_manifest
+    from bot.search.index import build_index
+
+    parser = argparse.ArgumentParser(prog="python -m bot.evaluation.paragraphs", description=main.__doc__.split(":")[0])
+    parser.add_argument("--documents", required=True, help="comma-separated ids from the real library")
+    parser.add_argument("--splits", default="test,dev", help="splits of seeds/eval/real whose questions are asked")
+    args = parser.parse_args(argv)
+    splits = set(args.splits.split(","))
+    questions = [json.loads(line) for line in QUESTIONS["real"].read_text(encoding="utf-8").splitlines() if line.strip()]
+    asked = [q["question"] for q in questions if q["split"] in splits]
+    with tempfile.TemporaryDirectory(prefix="bot-paragraphs-") as tmp:
+        seeds = lay_out("real", Path(tmp) / "seeds", only=set(args.documents.split(",")))
+        settings = replace(Settings(), seeds_dir=seeds, index_dir=Path(tmp) / "index")
+        build_index(settings, progress=False)
+        engine = AnswerEngine.load(settings)
+        answers = [engine.ask(q) for q in asked]
+        manifest = load_manifest(seeds)
+        files = {e.id: manifest.source_path(e) for e in manifest.documents if e.format == "pdf"}
+        result = check_quotes(answers, files, [{} for _ in answers])
+    print(json.dumps({"questions": len(asked), **result["against_pypdf"]}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -47,8 +47,9 @@ def _link(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def lay_out(profile: str, folder: Path, shared: Path = SHARED_LIBRARY) -> Path:
-    """Write the profile's seeds folder into `folder` (created) and return it."""
+def lay_out(profile: str, folder: Path, shared: Path = SHARED_LIBRARY, only: set[str] | None = None) -> Path:
+    """Write the profile's seeds folder into `folder` (created) and return it; with `only`, just
+    those documents of it."""
     if profile not in PROFILES:
         raise ProfileError(f"unknown library profile {profile!r} (use one of {', '.join(PROFILES)})")
     folder.mkdir(parents=True, exist_ok=True)
@@ -61,6 +62,11 @@ def lay_out(profile: str, folder: Path, shared: Path = SHARED_LIBRARY) -> Path:
             local = REAL_DIR / entry["file"]
             sources[entry["file"]] = local if local.is_file() else shared / entry["file"]
             entries.append(entry)
+    if only is not None:
+        entries = [e for e in entries if e["id"] in only]
+        sources = {e["file"]: sources[e["file"]] for e in entries}
+        if not entries:
+            raise ProfileError(f"none of {', '.join(sorted(only))} is in the {profile} library")
     missing = [str(path) for path in sources.values() if not path.is_file()]
     if missing:
         raise ProfileError(f"the {profile} library needs {', '.join(missing)}")

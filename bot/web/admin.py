@@ -45,6 +45,14 @@ def service():
     return current_app.extensions["bot_library"]
 
 
+@admin.before_request
+def allow_uploads_up_to_the_limit():
+    """An upload may be up to 10 MB; every other request keeps the app's 64 KiB. Set before the
+    form is read (the CSRF check reads it), or a real policy PDF would be refused as too large."""
+    if request.endpoint == "admin.upload":
+        request.max_content_length = MAX_UPLOAD_BYTES + 64 * 1024
+
+
 def signed_in(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -75,8 +83,9 @@ class UploadForm(FlaskForm):
     kind = SelectField("What kind of document", choices=[("school policy", "The school's own policy or procedure"),
                                                          ("statutory guidance", "Statutory guidance"),
                                                          ("guidance", "Other guidance or advice"),
-                                                         ("news", "News"), ("other", "Other")])
-    replaces = SelectField("It replaces an earlier edition in the library", choices=[("", "Nothing")])
+                                                         ("news", "News"), ("other", "Other")],
+                       default="school policy")
+    replaces = SelectField("It replaces an earlier edition in the library", choices=[("", "Nothing")], default="")
 
 
 def upload_form() -> UploadForm:
@@ -175,7 +184,6 @@ def documents():
 @admin.post("/documents")
 @signed_in
 def upload():
-    request.max_content_length = MAX_UPLOAD_BYTES + 64 * 1024
     form = upload_form()
     engine = current_app.config["ENGINE"]
     error = None

@@ -225,3 +225,32 @@ def test_a_newer_edition_takes_the_place_of_the_one_it_replaces():
     replaced_by = {"kcsie-2024": {"kcsie-2025"}}
     assert [p.id for p in prefer_newer([old, other, new], replaced_by, 0.8)] == ["n", "x"]
     assert [p.id for p in prefer_newer([old, other], replaced_by, 0.8)] == ["o", "x"]  # no newer twin: kept
+
+
+@pytest.mark.slow
+def test_two_editions_quote_the_newer_and_mark_the_older_as_replaced(tmp_path, embedder):
+    from bot.answer.engine import AnswerEngine
+    from bot.search.index import build_index
+    from tests.conftest import settings_for, write_manifest
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    said = ("All staff should know how to recognise child-on-child abuse, including sexual harassment "
+            "and the sharing of nude images, and should report it to the designated safeguarding lead.")
+    (seeds / "old.txt").write_text(f"12. {said}\n\n13. Filtering systems are reviewed every year.\n", encoding="utf-8")
+    (seeds / "new.txt").write_text(f"14. {said}\n", encoding="utf-8")
+    write_manifest(seeds, [
+        {"id": "guide-2024", "file": "old.txt", "title": "Guide 2024", "publisher": "DfE", "date": "2024-09-02"},
+        {"id": "guide-2025", "file": "new.txt", "title": "Guide 2025", "publisher": "DfE", "date": "2025-09-01",
+         "replaces": "guide-2024"},
+    ])
+    settings = settings_for(seeds, tmp_path / "index")
+    build_index(settings, embedder=embedder, progress=False)
+    engine = AnswerEngine.load(settings, embedder=embedder)
+    answer = engine.ask("who should staff report child-on-child sexual harassment to?")
+    sources = [p["source"]["id"] for p in answer["passages"]]
+    assert sources and sources[0] == "guide-2025" and "guide-2024" not in sources  # the same words: the newer
+    assert "paragraph 14" in answer["passages"][0]["citation"] and answer["passages"][0]["replaced_by"] == []
+    older = engine.ask("how often are filtering systems reviewed?")
+    quote = next(p for p in older["passages"] if p["source"]["id"] == "guide-2024")
+    assert [d["id"] for d in quote["replaced_by"]] == ["guide-2025"]  # only the older says it: marked

@@ -2,6 +2,7 @@
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -99,9 +100,13 @@ def test_embedding_cache_serves_repeats_and_never_a_changed_input(tmp_path: Path
 
 
 @pytest.mark.slow
-def test_hybrid_retrieval_floor_on_the_labelled_test_split(embedder):
-    """Quality floors: each set just under the figure measured with the default settings."""
-    outcome = evaluate_labelled(DEFAULT_QUESTIONS, Settings(), EvalConfig(), embedder, "test", progress=False)
+def test_hybrid_retrieval_floor_on_the_labelled_test_split(embedder, tmp_path):
+    """Quality floors: each set just under the figure measured with the default settings, on the
+    news library the labelled set was written for (`bot eval --library news`)."""
+    from bot.evaluation.profiles import lay_out
+
+    news = replace(Settings(), seeds_dir=lay_out("news", tmp_path / "news"))
+    outcome = evaluate_labelled(DEFAULT_QUESTIONS, news, EvalConfig(), embedder, "test", progress=False)
     hybrid = outcome["metrics"]["hybrid-weighted"]  # the app's default fusion
     assert hybrid["nDCG@10"] >= HYBRID_TEST_NDCG10_FLOOR
     assert hybrid["R@3"] >= HYBRID_TEST_R3_FLOOR
@@ -118,9 +123,12 @@ def test_hybrid_retrieval_floor_on_the_labelled_test_split(embedder):
 
 
 @pytest.mark.slow
-def test_triage_floor_on_the_holdout_split(embedder):
+def test_triage_floor_on_the_holdout_split(embedder, tmp_path):
     """Triage patterns were revised after reading test-split misses; holdout keeps an honest check."""
-    outcome = evaluate_labelled(DEFAULT_QUESTIONS, Settings(), EvalConfig(retrievers=("bm25",)), embedder,
+    from bot.evaluation.profiles import lay_out
+
+    news = replace(Settings(), seeds_dir=lay_out("news", tmp_path / "news"))
+    outcome = evaluate_labelled(DEFAULT_QUESTIONS, news, EvalConfig(retrievers=("bm25",)), embedder,
                                 "holdout", progress=False)
     triage = outcome["extra"]["triage"]
     assert triage["urgent_recall"] >= HOLDOUT_TRIAGE_RECALL_FLOOR

@@ -139,6 +139,17 @@ def test_a_file_over_the_limit_is_refused_with_a_clear_message(admin_app, instan
     assert not (instance / "library").exists()
 
 
+def test_a_real_size_document_is_accepted_not_refused_as_too_large(admin_app, instance):
+    """The app's 64 KiB limit for questions must not apply to an upload (KCSIE 2024 is 1.8 MB)."""
+    client = admin_app.test_client()
+    sign_in(client)
+    body = "\n\n".join(f"{n}. Staff should tell the designated safeguarding lead about concern number {n}."
+                       for n in range(1, 6000)).encode()
+    assert len(body) > 400 * 1024
+    response = upload(client, body, "long-policy.txt", title="A long policy")
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+
+
 def test_a_hostile_file_name_stores_nothing_outside_the_instance_folder(admin_app, instance, tmp_path):
     client = admin_app.test_client()
     sign_in(client)

@@ -82,6 +82,24 @@ def test_follow_a_citation_to_the_highlighted_span(page, server_url):
     shot(page, "source")
 
 
+def test_a_kcsie_citation_opens_under_its_heading_with_title_date_and_caution_in_view(page, server_url):
+    ask(page, server_url, "what should records of a concern include")
+    citation = page.locator("a.citation").first
+    assert "paragraph 66" in citation.inner_text() and "Record keeping" in citation.inner_text()
+    citation.click()
+    page.wait_for_load_state()
+    height = page.viewport_size["height"]
+    head = page.locator(".source-head")
+    box = head.bounding_box()
+    assert box["y"] >= -1 and box["y"] + box["height"] <= height  # title, date and caution on screen
+    assert "1 September 2026" in head.inner_text() and "2025-09-01" in head.inner_text()
+    path = page.locator("#cited-path")
+    assert path.inner_text().endswith("Record keeping") and path.is_visible()
+    top = page.locator("mark#cited").evaluate("element => element.getBoundingClientRect().top")
+    assert box["y"] + box["height"] <= top < height  # the passage below the header, not under it
+    shot(page, "source-kcsie")
+
+
 def test_an_urgent_question_shows_the_urgent_block_above_the_passages(page, server_url):
     ask(page, server_url, URGENT)
     urgent = page.locator("section.escalation.urgent")
