@@ -238,7 +238,8 @@ def test_two_editions_quote_the_newer_and_mark_the_older_as_replaced(tmp_path, e
     said = ("All staff should know how to recognise child-on-child abuse, including sexual harassment "
             "and the sharing of nude images, and should report it to the designated safeguarding lead.")
     (seeds / "old.txt").write_text(f"12. {said}\n\n13. Filtering systems are reviewed every year.\n", encoding="utf-8")
-    (seeds / "new.txt").write_text(f"14. {said}\n", encoding="utf-8")
+    (seeds / "new.txt").write_text(f"14. {said}\n\n15. Training is refreshed at least every three years.\n",
+                                   encoding="utf-8")
     write_manifest(seeds, [
         {"id": "guide-2024", "file": "old.txt", "title": "Guide 2024", "publisher": "DfE", "date": "2024-09-02"},
         {"id": "guide-2025", "file": "new.txt", "title": "Guide 2025", "publisher": "DfE", "date": "2025-09-01",
