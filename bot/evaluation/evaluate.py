@@ -294,6 +294,10 @@ def _paragraph_check(seeds_dir: Path, questions, answers: list[dict]) -> dict | 
     from bot.evaluation.paragraphs import check_quotes
     from bot.library.manifest import load_manifest
 
+    try:
+        import pypdf  # noqa: F401 - the second reader is a test extra (pip install -e ".[test]")
+    except ImportError:
+        return None
     manifest = load_manifest(seeds_dir)
     files = {e.id: manifest.source_path(e) for e in manifest.documents if e.format == "pdf"}
     if not files or not answers:
