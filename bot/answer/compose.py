@@ -18,15 +18,19 @@ def word_set(text: str) -> frozenset[str]:
     return frozenset(w.lower() for w in _WORDS.findall(text))
 
 
-def near_duplicate(a: str, b: str, threshold: float) -> bool:
-    """Two passages say the same thing when most of the smaller one's words are in the other.
+def contained(words_a: frozenset[str], words_b: frozenset[str], threshold: float) -> bool:
+    """At least `threshold` of the smaller word set's words are in the other.
 
     Containment rather than Jaccard: a short quote repeated inside a longer passage is still a
     repeat, even though the longer one has many more words.
     """
-    words_a, words_b = word_set(a), word_set(b)
     smaller = min(len(words_a), len(words_b))
     return smaller > 0 and len(words_a & words_b) / smaller >= threshold
+
+
+def near_duplicate(a: str, b: str, threshold: float) -> bool:
+    """Two passages say the same thing when most of the smaller one's words are in the other."""
+    return contained(word_set(a), word_set(b), threshold)
 
 
 def pick_passages(ranked: Iterable[Passage], limit: int, threshold: float) -> list[Passage]:
@@ -39,24 +43,6 @@ def pick_passages(ranked: Iterable[Passage], limit: int, threshold: float) -> li
             continue
         chosen.append(passage)
     return chosen
-
-
-def prefer_newer(ranked: list[Passage], replaced_by: dict[str, set[str]], threshold: float) -> list[Passage]:
-    """Where a passage of a replaced edition says the same as one of the edition that replaces it,
-    the newer one takes its place in the ranking and the older is dropped. An older passage with
-    no newer twin stays (it is marked as from a replaced edition when quoted)."""
-    out: list[Passage] = []
-    placed: set[str] = set()
-    for passage in ranked:
-        if passage.id in placed:
-            continue
-        newer = replaced_by.get(passage.doc_id, set())
-        twin = next((q for q in ranked if q.doc_id in newer and q.id not in placed
-                     and near_duplicate(passage.text, q.text, threshold)), None) if newer else None
-        chosen = twin or passage
-        out.append(chosen)
-        placed.add(chosen.id)
-    return out
 
 
 def distinct(ranked: list[Passage], replaced_by: dict[str, set[str]], threshold: float, limit: int,
@@ -72,14 +58,9 @@ def distinct(ranked: list[Passage], replaced_by: dict[str, set[str]], threshold:
             words[p.id] = word_set(p.text)
         return words[p.id]
 
-    def same(a: Passage, b: Passage) -> bool:
-        wa, wb = of(a), of(b)
-        smaller = min(len(wa), len(wb))
-        return smaller > 0 and len(wa & wb) / smaller >= threshold
-
     kept: list[Passage] = []
     for passage in ranked:
-        twin = next((i for i, k in enumerate(kept) if same(passage, k)), None)
+        twin = next((i for i, k in enumerate(kept) if contained(of(passage), of(k), threshold)), None)
         if twin is None:
             if len(kept) < limit:
                 kept.append(passage)

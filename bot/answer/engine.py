@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answer.answerability import SentenceJudgement, answers, judge_passage, normalise, term_weights
-from bot.answer.compose import citation, distinct, pick_passages, prefer_newer
+from bot.answer.compose import citation, distinct, pick_passages
 from bot.answer.escalation import (
     DEFAULT_ESCALATION_FILE,
     DEFAULT_MESSAGES_FILE,
@@ -181,7 +181,6 @@ class AnswerEngine:
         by_passage = {j.passage_id: j for j in quotable}
         ranked = [self.index.by_id[j.passage_id] for j in sorted(quotable, key=lambda j: -j.score)]
         answer = self.settings.answer
-        ranked = prefer_newer(ranked, self.replaced_by, answer.near_duplicate)
         return [by_passage[p.id] for p in pick_passages(ranked, answer.max_passages, answer.near_duplicate)]
 
     def judge(self, question: str, vector: np.ndarray, hits,

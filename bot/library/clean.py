@@ -10,7 +10,7 @@ number, the headings above it and its pages, which is what a citation names.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from bot.library.extract import ExtractedText
 from bot.library.manifest import CleaningRules
@@ -86,8 +86,7 @@ def _select_region(blocks: tuple[Block, ...], rules: CleaningRules, doc_id: str)
             continue
         text = block.text[lo - offset:hi - offset].strip()
         if text:
-            kept.append(Block(block.kind, text, block.page, block.page_end, block.level, block.label,
-                              block.markers, block.linked))
+            kept.append(replace(block, text=text))
     return kept
 
 
@@ -120,10 +119,9 @@ def clean_document(doc_id: str, extracted: ExtractedText, rules: CleaningRules) 
     body = tuple(b for b in extracted.blocks if b.kind != FOOTNOTE)
     kept = _select_region(body, rules, doc_id)
     notes = _kept_notes([b for b in extracted.blocks if b.kind == FOOTNOTE], kept)
-    blocks = [b for b in kept + notes if not any(d.search(b.text) for d in drops)]
-    paths = _heading_paths(blocks)
-    ordered = [(b, p) for b, p in zip(blocks, paths) if b.kind != FOOTNOTE] + \
-              [(b, ()) for b in blocks if b.kind == FOOTNOTE]
+    kept = [b for b in kept if not any(d.search(b.text) for d in drops)]
+    notes = [b for b in notes if not any(d.search(b.text) for d in drops)]
+    ordered = list(zip(kept, _heading_paths(kept))) + [(note, ()) for note in notes]
     pieces: list[str] = []
     paragraphs: list[Paragraph] = []
     cursor = 0

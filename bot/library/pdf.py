@@ -16,11 +16,10 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.library.structure import FOOTNOTE, Line, drop_running_lines
+from bot.library.structure import FOOTNOTE, PAGE_NUMBER, Line, drop_running_lines
 
 _MARKER = re.compile(r"^(\d{1,3}|[*†‡§])$")
 _MARKERS = re.compile(r"(\d{1,6}|[*†‡§])(,\d{1,3})*")  # "133,134,135": several notes on one word
-_PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 
 
@@ -113,7 +112,7 @@ def _line(words: list[_Word], page_number: int, page_height: float, body: float)
 def _mark_footnotes(lines: list[Line], body: float) -> None:
     """Small type at the foot of a page, starting with a footnote number, is the page's footnotes."""
     end = len(lines)
-    while end > 0 and _PAGE_NUMBER.match(lines[end - 1].text.strip()):
+    while end > 0 and PAGE_NUMBER.match(lines[end - 1].text.strip()):
         end -= 1
     start = end
     while start > 0 and (lines[start - 1].size or body) <= 0.9 * body:

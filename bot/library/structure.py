@@ -27,7 +27,6 @@ from dataclasses import dataclass, field, replace
 HEADING, PARAGRAPH, ITEM, FOOTNOTE, NAVIGATION = "heading", "paragraph", "item", "footnote", "navigation"
 QUOTABLE_KINDS = frozenset({PARAGRAPH, ITEM})
 
-BULLETS = "•●▪■◦○·‣⁃-–—*o§"
 _BULLET = re.compile(r"^([•●▪■◦○·‣⁃*–—-]|o(?=\s))\s*")
 _ORDINAL_ITEM = re.compile(r"^(\(?[a-z]\)|\(?[ivx]{1,4}\)|[a-z]\.|[ivx]{1,4}\.)\s+")
 _NUMBER = re.compile(r"^(\d{1,3})\.(?=\s|$)")
@@ -35,7 +34,7 @@ _DOTTED_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,3})\.?(?=\s|$)")
 _ANNEX = re.compile(r"^((?:Annex|Appendix|Schedule)\s+[A-Z0-9]{1,2})\b[:.\s]", re.IGNORECASE)
 _TOC_LEADER = re.compile(r"(\.\s?){4,}\s*\d{0,3}\s*$|…{2,}\s*\d{0,3}\s*$")
 _TOC_ENDING = re.compile(r"[^.,;:!]\s+(\d{1,3})$")
-_PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
+PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
 _ADDRESS = re.compile(r"https?://|www\.|\.gov\.uk|\.org\.uk|\.org\b|\.co\.uk|\.com\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 
@@ -118,7 +117,7 @@ def drop_running_lines(pages: list[list[Line]], zone: int = 3) -> list[list[Line
         kept = []
         for i, line in enumerate(lines):
             text = line.text.strip()
-            if i in edge and (_PAGE_NUMBER.match(text) or (total > 1 and counts[shape(text)] >= needed
+            if i in edge and (PAGE_NUMBER.match(text) or (total > 1 and counts[shape(text)] >= needed
                                                             and len(text) < 160)):
                 continue
             kept.append(line)
@@ -137,7 +136,8 @@ def _number_of(text: str) -> tuple[str | None, str]:
 
 def _accept_number(label: str, last: str | None, options: StructureOptions, upcoming: list[int]) -> bool:
     """Does `label` continue the document's own numbering after `last`? The first number starts
-    a sequence when it is small or the next numbers continue it (an extract may start at 50)."""
+    a sequence when it is small or one of the next three numbers (`upcoming`) continues it (an
+    extract may start at 50)."""
     if "." in label:  # 5.2 follows 5, 5.1 or 4.3; a dotted number is rarely a list item
         return True
     value = int(label)
@@ -145,6 +145,11 @@ def _accept_number(label: str, last: str | None, options: StructureOptions, upco
         return value <= 3 or value + 1 in upcoming[:3]
     previous = int(last.split(".")[0])
     return previous < value <= previous + options.max_number_skip
+
+
+def _is_note(line: Line) -> bool:
+    """A footnote's line: the layout found it at the foot of its page."""
+    return line.kind == FOOTNOTE or line.footnote_marker is not None
 
 
 @dataclass
@@ -167,8 +172,8 @@ class BlockBuilder:
         pages = drop_running_lines(pages) if drop_running and len(pages) > 1 else pages
         every = [line for page in pages for line in page]
         # footnotes are read apart, so a paragraph that runs on past them to the next page stays whole
-        notes = [line for line in every if line.kind == FOOTNOTE or line.footnote_marker is not None]
-        lines = [line for line in every if not (line.kind == FOOTNOTE or line.footnote_marker is not None)] + notes
+        notes = [line for line in every if _is_note(line)]
+        lines = [line for line in every if not _is_note(line)] + notes
         navigation = self._contents_lines(lines)
         margin = self._left_margin(lines)
         candidates = []  # (line index, number) of every line that starts with a plain number
@@ -176,6 +181,8 @@ class BlockBuilder:
             label, _ = _number_of(line.text.strip())
             if label and "." not in label and line.heading_level is None:
                 candidates.append((i, int(label)))
+        # for each such line, the next three numbers: do they continue a sequence it would start?
+        following = {i: [v for _, v in candidates[k + 1:k + 4]] for k, (i, _) in enumerate(candidates)}
         blocks: list[Block] = []
         current: _Open | None = None
         last_number: str | None = None
@@ -196,7 +203,7 @@ class BlockBuilder:
                     current = _Open(NAVIGATION)
                 current.lines.append(line)
                 continue
-            if line.kind == FOOTNOTE or line.footnote_marker is not None:
+            if _is_note(line):
                 if line.footnote_marker is not None or not (current and current.kind == FOOTNOTE):
                     close()
                     current = _Open(FOOTNOTE, label=line.footnote_marker)
@@ -219,8 +226,7 @@ class BlockBuilder:
             at_margin = margin is None or line.x0 is None or abs(line.x0 - margin) <= self.options.number_at_margin \
                 or (label is not None and "." not in label and last_number is not None and "." not in last_number
                     and -6 <= line.x0 - margin <= 12 and int(label) == int(last_number) + 1)
-            if label and at_margin and _accept_number(label, last_number, self.options,
-                                                       [v for i, v in candidates if i > index]):
+            if label and at_margin and _accept_number(label, last_number, self.options, following.get(index, [])):
                 close()
                 last_number = label
                 current = _Open(PARAGRAPH, label=label)
@@ -413,7 +419,7 @@ def plain_headings(lines: list[Line]) -> list[Line]:
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         alone = line.gap_before and (nxt is None or nxt.gap_before or nxt.page != line.page)
         if line.heading_level is None and alone and 1 <= len(text.split()) <= 14 and not _SENTENCE_END.search(text) \
-                and not _BULLET.match(text) and not _PAGE_NUMBER.match(text) and text[:1].isupper() \
+                and not _BULLET.match(text) and not PAGE_NUMBER.match(text) and text[:1].isupper() \
                 and nxt is not None:
             line = replace(line, heading_level=2)
         out.append(line)

@@ -213,7 +213,7 @@ def test_a_kcsie_quote_is_cited_by_its_own_paragraph_number_heading_and_page(eng
 
 
 def test_a_newer_edition_takes_the_place_of_the_one_it_replaces():
-    from bot.answer.compose import prefer_newer
+    from bot.answer.compose import distinct
     from bot.library.passages import Passage
 
     def passage(pid, doc, text):
@@ -223,8 +223,8 @@ def test_a_newer_edition_takes_the_place_of_the_one_it_replaces():
     new = passage("n", "kcsie-2025", "All staff should be aware of the indicators of abuse, neglect and exploitation.")
     other = passage("x", "news", "Something else entirely about a different matter.")
     replaced_by = {"kcsie-2024": {"kcsie-2025"}}
-    assert [p.id for p in prefer_newer([old, other, new], replaced_by, 0.8)] == ["n", "x"]
-    assert [p.id for p in prefer_newer([old, other], replaced_by, 0.8)] == ["o", "x"]  # no newer twin: kept
+    assert [p.id for p in distinct([old, other, new], replaced_by, 0.8, 10)] == ["n", "x"]
+    assert [p.id for p in distinct([old, other], replaced_by, 0.8, 10)] == ["o", "x"]  # no newer twin: kept
 
 
 @pytest.mark.slow
