@@ -111,6 +111,19 @@ class AnswerabilitySettings:
     retrieval_weight: float = 0.2  # weight of the passage's fused score, normalised over the candidates
     min_score: float = 0.7  # a sentence at least this good answers a question
     min_score_what_to_do: float = 1.15  # the bar for a "what do I do" question, unless the document sets out procedures
+    # added to a sentence that states what the question's kind asks for (a law for "is it
+    # illegal?"); chosen on the dev splits of both labelled libraries
+    kind_weight: float = 0.2
+    # a passage whose own heading has a cosine below `heading_floor` with the question loses
+    # `heading_penalty`: chosen on the real-size library's dev split (the news seeds have no headings)
+    heading_floor: float = 0.3
+    heading_penalty: float = 0.1
+    # a heading with at least this cosine says what was asked: the first passages under it are
+    # judged too (`heading_candidates` of them, from the best such headings), and each of its
+    # passages gains heading_weight * (cosine - heading_match)
+    heading_match: float = 0.5
+    heading_weight: float = 2.0
+    heading_candidates: int = 3
 
 
 @dataclass(frozen=True)
@@ -121,6 +134,9 @@ class AnswerSettings:
     # set aside until the candidates say different things (1: no setting aside)
     candidate_pool: int = 1
     max_question_chars: int = 1000
+    # a question is on the library's subject (not "off topic") when a sentence clears the answer bar
+    # or has at least this cosine with it
+    topic_cosine: float = 0.3
     query_cache_size: int = 1024  # query embeddings kept in memory (about 1.5 KiB each)
 
 

@@ -8,6 +8,17 @@ scored on three things the index already holds or the question gives cheaply:
   the library never uses counting as rare (a question about a regulator the library never names
   cannot be answered by a sentence without that name);
 - retrieval: the passage's fused score, normalised to [0, 1] within the candidates.
+Two more signals come from the question and the document's structure, not from one library's words:
+- the question's kind against what the sentence states (`prompts/question_kinds.toml`): "is it
+  illegal?" is best answered by a sentence that states the law, which gains `kind_weight`, and
+  in which the question's "crime" counts as found where the sentence says "illegal"; among the
+  passages that answer, those whose sentence states it are shown first;
+- the passage's heading, the author's own summary of the section: a passage under a heading
+  unrelated to the question (its cosine with the question below `heading_floor`) loses
+  `heading_penalty`, so a sentence about visual evidence of FGM is not offered for "can I look at
+  the image?"; one under a heading that says what was asked (cosine at least `heading_match`, as
+  "What staff should do if they have concerns about a child" for "what do I do if I'm worried about
+  a child?") gains `heading_weight` times the excess. Text without headings is not affected.
 A passage is quoted only when its best sentence clears the bar; that same sentence is the
 highlight. Questions that ask what to do need more: a passage from a document that sets out
 procedures (the manifest's `procedures = true`) clears the usual bar, any other passage only the
@@ -37,7 +48,8 @@ class SentenceJudgement:
     cosine: float
     overlap: float
     retrieval: float
-    score: float
+    score: float  # heading and question kind counted
+    states_kind: bool = False  # the sentence states what the question's kind asks for (a law for "is it illegal?")
 
     def as_dict(self) -> dict:
         return {"cosine": round(self.cosine, 4), "overlap": round(self.overlap, 4),
@@ -51,16 +63,17 @@ def term_weights(terms: Sequence[str], idf: Mapping[str, float]) -> dict[str, fl
 
 
 def overlap(weights: Mapping[str, float], sentence_terms: Sequence[str],
-            related: Mapping[str, frozenset[str]] | None = None) -> float:
+            related: Mapping[str, frozenset[str]] | None = None, found: frozenset[str] = frozenset()) -> float:
     """idf-weighted share of the question's distinct terms that the sentence contains.
 
     With `related` (prompts/vocabulary.toml), a term also counts as found when the sentence holds
-    another term of its group.
+    another term of its group; terms in `found` count as found whatever the sentence's words (the
+    question's "crime" where the sentence states the law as "illegal").
     """
     total = sum(weights.values())
     if not total:
         return 0.0
-    present = set(sentence_terms)
+    present = set(sentence_terms) | found
     related = related or {}
     return sum(w for t, w in weights.items() if t in present or not related.get(t, frozenset()).isdisjoint(present)) / total
 
@@ -72,18 +85,38 @@ def sentence_score(cosine: float, share: float, retrieval: float, settings: Answ
 def judge_passage(passage_id: str, spans: Sequence[tuple[int, int]], sentence_terms: Sequence[Sequence[str]],
                   cosines: np.ndarray, weights: Mapping[str, float], retrieval: float,
                   settings: AnswerabilitySettings,
-                  related: Mapping[str, frozenset[str]] | None = None) -> SentenceJudgement | None:
+                  related: Mapping[str, frozenset[str]] | None = None,
+                  kind_matches: Sequence[bool] | None = None,
+                  heading_cosine: float | None = None,
+                  kind_terms: frozenset[str] = frozenset()) -> SentenceJudgement | None:
     """The passage's best sentence; ties go to the earlier one. None for a passage with no sentence.
 
-    `spans`, `sentence_terms` and `cosines` run in parallel, one item per sentence.
+    `spans`, `sentence_terms`, `cosines` and `kind_matches` (does the sentence state what the
+    question's kind asks for) run in parallel, one item per sentence. `heading_cosine`: the
+    question's cosine with the passage's own heading, None where it has none.
     """
+    adjustment = heading_adjustment(heading_cosine, settings)
     best: SentenceJudgement | None = None
-    for (start, end), terms, cosine in zip(spans, sentence_terms, cosines):
-        share = overlap(weights, terms, related)
-        score = sentence_score(float(cosine), share, retrieval, settings)
+    for number, ((start, end), terms, cosine) in enumerate(zip(spans, sentence_terms, cosines)):
+        states_kind = kind_matches is not None and kind_matches[number]
+        share = overlap(weights, terms, related, kind_terms if states_kind else frozenset())
+        score = sentence_score(float(cosine), share, retrieval, settings) - adjustment
+        if states_kind:
+            score += settings.kind_weight
         if best is None or score > best.score:
-            best = SentenceJudgement(passage_id, start, end, float(cosine), share, retrieval, score)
+            best = SentenceJudgement(passage_id, start, end, float(cosine), share, retrieval, score, states_kind)
     return best
+
+
+def heading_adjustment(heading_cosine: float | None, settings: AnswerabilitySettings) -> float:
+    """What a passage's heading takes off each of its sentences' scores (negative: adds)."""
+    if heading_cosine is None:
+        return 0.0
+    if heading_cosine < settings.heading_floor:
+        return settings.heading_penalty
+    if heading_cosine >= settings.heading_match:
+        return -settings.heading_weight * (heading_cosine - settings.heading_match)
+    return 0.0
 
 
 def answers(judgement: SentenceJudgement, asks_what_to_do: bool, sets_out_procedures: bool,

@@ -27,11 +27,13 @@ from bot.answer.escalation import (
     load_school,
 )
 from bot.answer.intent import DEFAULT_INTENT_FILE, Intent, load_intent
+from bot.answer.kinds import DEFAULT_KINDS_FILE, QuestionKinds, load_kinds
 from bot.answer.prompts import load_library_gaps
 from bot.answer.triage import DEFAULT_TRIAGE_FILE, Triage, load_triage
 from bot.answer.vocabulary import DEFAULT_VOCABULARY_FILE, Vocabulary, load_vocabulary, unknown_names
 from bot.config import AnswerabilitySettings, Settings
 from bot.search.embedder import Embedder
+from bot.search.hits import Hit
 from bot.search.hybrid import HybridRetriever, timed
 from bot.search.index import SearchIndex, load_index
 
@@ -71,6 +73,7 @@ class AnswerEngine:
     intent: Intent
     vocabulary: Vocabulary
     library_gaps: list[dict[str, str]] = field(default_factory=list)
+    kinds: QuestionKinds = field(default_factory=QuestionKinds)
     _sentence_terms: dict[str, list[list[str]]] = field(default_factory=dict, init=False, repr=False)
     _passage_words: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
@@ -91,6 +94,7 @@ class AnswerEngine:
             intent=load_intent(prompts / DEFAULT_INTENT_FILE.name, index.dense.embedder.encode),
             vocabulary=load_vocabulary(prompts / DEFAULT_VOCABULARY_FILE.name, index.bm25.analyzer),
             library_gaps=load_library_gaps(prompts / "library_gaps.toml"),
+            kinds=load_kinds(prompts / DEFAULT_KINDS_FILE.name),
         )
 
     def __post_init__(self) -> None:
@@ -104,6 +108,18 @@ class AnswerEngine:
         for doc in self.index.documents.values():
             if doc.replaces in self.index.documents:
                 self.replaced_by.setdefault(doc.replaces, set()).add(doc.id)
+        # Each heading embedded once, when the library is loaded: a passage under a heading far
+        # from the question is judged with that in mind (answerability.py).
+        headings = sorted({p.heading[-1] for p in self.index.passages if p.heading})
+        self.heading_names = headings
+        self.heading_matrix = self.index.dense.embedder.encode(headings, batch_size=64)
+        self.heading_vectors: dict[str, np.ndarray] = dict(zip(headings, self.heading_matrix))
+        # heading -> the first passages under it, in document order (a section's opening
+        # paragraphs, where guidance says what the section is for)
+        self.section_openers: dict[str, list[str]] = {}
+        for passage in self.index.passages:
+            if passage.heading:
+                self.section_openers.setdefault(passage.heading[-1], []).append(passage.id)
 
     def _encode(self, question: str) -> np.ndarray:
         vector = self.index.dense.embedder.encode_query(question)
@@ -117,9 +133,10 @@ class AnswerEngine:
         with timed(timings, "embed"):
             vector = self.query_vector(question)
         with timed(timings, "triage"):
-            urgent = self.triage.assess(question, vector).urgent
+            assessed = self.triage.assess(question, vector)
+            urgent = assessed.urgent
             what_to_do = self.intent.asks_what_to_do(vector)
-        hits = self.candidates(question, vector, timings)
+        hits = self.candidates(question, vector, timings, what_to_do=what_to_do)
         with timed(timings, "answerability"):
             judgements = self.judge(question, vector, hits)
             unknown = self.unknown_names(question)
@@ -128,15 +145,17 @@ class AnswerEngine:
             passages = [self._quote(self.index.by_id[j.passage_id], j) for j in chosen]
         answered = bool(passages)
         best = max(judgements, key=lambda j: j.score, default=None)
-        # "What do I do?" about the subject of the library (a sentence on it clears the usual bar)
-        # gets the steps as its answer; about anything else ("when is the mock exam?") it is simply
-        # not covered.
-        on_topic = best is not None and best.score >= self.settings.answerability.min_score
-        steps_first = urgent or (what_to_do and on_topic)
+        on_topic = self.on_topic(judgements)
+        # A "what do I do?" question is answered by a document that sets out what staff should do
+        # (the school's own procedure, statutory guidance): its quote comes first. When none does,
+        # the steps are the answer and come first.
+        from_procedures = any(self._procedures(j) for j in chosen)
+        steps_first = urgent or (what_to_do and on_topic and not from_procedures)
         message = None
         if not answered:
             kind = "no_procedure" if what_to_do and on_topic else "not_covered" if on_topic or urgent else "off_topic"
-            message = self.messages[kind].format(lead=self.escalation_book.lead_title(self.school))
+            message = self.messages[kind].format(lead=self.escalation_book.lead_title(self.school),
+                                                 library=self.library_summary())
         return {
             "question": question,
             "answered": answered,
@@ -146,22 +165,58 @@ class AnswerEngine:
             "steps_first": steps_first,
             "passages": passages,
             "off_topic": not (answered or on_topic or urgent),
-            "escalation": self.escalation_book.escalation(urgent, self.school, self.escalation_book.situations_in(question)),
+            "danger": urgent and assessed.danger,
+            "escalation": self.escalation_book.escalation(urgent, self.school, self.escalation_book.situations_in(question),
+                                                          danger=assessed.danger),
             "not_covered": message,
             "signals": {"best_sentence": best.as_dict() if best else None, "unknown_names": unknown},
         }
 
     def candidates(self, question: str, vector: np.ndarray, timings: dict[str, float] | None = None,
-                   limit: int | None = None) -> list:
+                   limit: int | None = None, what_to_do: bool = False) -> list:
         """The fused passages to judge: the best that say different things (one copy of a paragraph
-        that stands in two editions, the newer one)."""
+        that stands in two editions, the newer one); for a "what do I do" question, also the first
+        passages of the sections whose headings say what was asked."""
         limit = limit or self.settings.answerability.candidates
         hits = self.retriever.rank(question, limit * self.settings.answer.candidate_pool, timings, vector=vector)
         by_id = self.index.by_id
         kept = distinct([by_id[h.id] for h in hits], self.replaced_by, self.settings.answer.near_duplicate, limit,
                         self._passage_words)
         keep = {p.id for p in kept}
-        return [h for h in hits if h.id in keep]
+        chosen = [h for h in hits if h.id in keep]
+        return chosen + self.heading_hits(vector, keep) if what_to_do else chosen
+
+    def heading_hits(self, vector: np.ndarray, seen: set[str]) -> list[Hit]:
+        """The first passages of the sections whose headings say what was asked, beyond the fused
+        candidates: the guidance's author has already summed up the section in its heading, where
+        the words of the question may be nowhere in the passage ("worried" against "concerns")."""
+        settings = self.settings.answerability
+        if not len(self.heading_names) or settings.heading_candidates <= 0:
+            return []
+        cosines = self.heading_matrix @ vector
+        found: list[Hit] = []
+        for row in np.argsort(-cosines):
+            if cosines[row] < settings.heading_match or len(found) >= settings.heading_candidates:
+                break
+            for passage_id in self.section_openers.get(self.heading_names[row], ()):
+                if passage_id not in seen and len(found) < settings.heading_candidates:
+                    seen.add(passage_id)
+                    found.append(Hit(passage_id, 0.0, 0))
+        return found
+
+    def on_topic(self, judgements: list[SentenceJudgement]) -> bool:
+        """Is the question about what this library holds? A sentence clears the bar, or one comes
+        near the question's meaning: "what if the DSL ignores my concern?" is on the subject of a
+        library holding KCSIE even where no sentence answers it; "when is half term?" is not."""
+        settings = self.settings
+        return any(j.score >= settings.answerability.min_score or j.cosine >= settings.answer.topic_cosine
+                   for j in judgements)
+
+    def library_summary(self, most: int = 6) -> str:
+        """What the library holds, in its own terms: its documents' titles, newest editions only."""
+        titles = sorted(d.title for d in self.index.documents.values() if d.id not in self.replaced_by)
+        shown = "; ".join(titles[:most])
+        return shown + (f"; and {len(titles) - most} more" if len(titles) > most else "")
 
     def unknown_names(self, question: str) -> list[str]:
         """Names in the question (a regulator, a platform, a year) that the library never mentions."""
@@ -179,7 +234,10 @@ class AnswerEngine:
         settings = settings or self.settings.answerability
         quotable = [j for j in judgements if answers(j, what_to_do, self._procedures(j), settings)]
         by_passage = {j.passage_id: j for j in quotable}
-        ranked = [self.index.by_id[j.passage_id] for j in sorted(quotable, key=lambda j: -j.score)]
+        # The school's own policy first where it answers: it is what staff there must follow. Then
+        # the sentences that state what the question's kind asks for (the law, for "is it a crime?").
+        ranked = [self.index.by_id[j.passage_id]
+                  for j in sorted(quotable, key=lambda j: (not self._school_policy(j), not j.states_kind, -j.score))]
         answer = self.settings.answer
         return [by_passage[p.id] for p in pick_passages(ranked, answer.max_passages, answer.near_duplicate)]
 
@@ -189,14 +247,23 @@ class AnswerEngine:
         settings = settings or self.settings.answerability
         index = self.index
         weights = term_weights(index.bm25.analyzer(question), index.bm25.idf)
-        retrieval = normalise({h.id: h.score for h in hits})
+        # passages found by their heading alone have no fused score: they count as the lowest
+        retrieval = normalise({h.id: h.score for h in hits if h.rank})
+        floor = min(retrieval.values(), default=0.0)
+        kinds = self.kinds.of(question)
+        kind_terms = frozenset(t for w in self.kinds.words(kinds, question) for t in index.bm25.analyzer(w))
         judgements = []
         for hit in hits:
+            passage = index.by_id[hit.id]
             spans = index.sentence_spans[hit.id]
             row = index.sentence_rows[hit.id]
             cosines = index.sentence_vectors[row:row + len(spans)] @ vector
-            judgement = judge_passage(hit.id, spans, self._terms(hit.id), cosines, weights, retrieval[hit.id],
-                                      settings, self.vocabulary.related)
+            text = index.documents[passage.doc_id].text
+            matches = [self.kinds.states(kinds, text[s:e]) for s, e in spans] if kinds else None
+            heading = self.heading_vectors.get(passage.heading[-1]) if passage.heading else None
+            judgement = judge_passage(hit.id, spans, self._terms(hit.id), cosines, weights, retrieval.get(hit.id, floor),
+                                      settings, self.vocabulary.related, matches,
+                                      None if heading is None else float(heading @ vector), kind_terms)
             if judgement is not None:
                 judgements.append(judgement)
         return judgements
@@ -212,6 +279,10 @@ class AnswerEngine:
     def _procedures(self, judgement: SentenceJudgement) -> bool:
         doc_id = self.index.by_id[judgement.passage_id].doc_id
         return self.index.documents[doc_id].procedures
+
+    def _school_policy(self, judgement: SentenceJudgement) -> bool:
+        doc_id = self.index.by_id[judgement.passage_id].doc_id
+        return self.index.documents[doc_id].kind == "school policy"
 
     def _quote(self, passage, judgement: SentenceJudgement) -> dict:
         doc = self.index.documents[passage.doc_id]

@@ -126,11 +126,14 @@ class EscalationBook:
         return {"title": self.lead_title(school), "name": name or None, "phone": phone or None,
                 "set": school.lead_set, "unset_text": UNSET_TEXT}
 
-    def escalation(self, urgent: bool, school: SchoolContacts, seen: frozenset[str] = frozenset()) -> dict:
+    def escalation(self, urgent: bool, school: SchoolContacts, seen: frozenset[str] = frozenset(),
+                   danger: bool = True) -> dict:
         """The answer object's `escalation` block, in the order a worried reader needs it.
 
-        Urgent: three lines first (999, the lead, do not view), then the rest. Steps and contacts
-        tagged with a situation appear only when triage saw it; 999 is said once, in the first line.
+        Urgent: three lines first (999, the lead, do not view), then the rest; where there is no
+        sign of danger now (`danger` false: an image being shared, a phone to take), the lead
+        comes first and 999 second. Steps and contacts tagged with a situation appear only when
+        triage saw it; 999 is said once, in the first lines.
         """
         notice = self.urgent if urgent else self.calm
         lead = self.lead_title(school)
@@ -144,7 +147,10 @@ class EscalationBook:
         return {
             "urgent": urgent,
             "message": notice.message.format(lead=lead),
-            "first": [line.format(lead=lead) for line in notice.first],
+            "first": [line.format(lead=lead) for line in self._first(notice.first, urgent and not danger)],
+            # which of the first lines names the lead (the page puts their name and number there)
+            "lead_line": 0 if urgent and not danger else 1,
+            "danger": urgent and danger,
             "lead": self.lead(school),
             "steps": [step.format(lead=lead) for step in notice.steps] + [s.text for s in extra],
             "steps_source": "; ".join([notice.sources[school.region], *(s.source for s in extra)]),
@@ -152,6 +158,11 @@ class EscalationBook:
             "situations": sorted(seen),
             "contacts": [c.as_dict() for c in (*first, *own, *rest)],
         }
+
+    @staticmethod
+    def _first(lines: tuple[str, ...], lead_first: bool) -> tuple[str, ...]:
+        """The three first lines (999, the lead, do not view); the lead first when `lead_first`."""
+        return (lines[1], lines[0], lines[2]) if lead_first and len(lines) == 3 else lines
 
     def all_contacts(self, school: SchoolContacts) -> list[dict]:
         """Every contact that applies to the school's region, for a contacts page."""

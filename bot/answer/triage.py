@@ -5,7 +5,7 @@ Two parts, both fed by files a safeguarding lead can read in `prompts/`:
   that the question is about policy, training or the past;
 - a logistic regression over question embeddings, learnt at start-up from the example questions
   in `triage_examples.toml`, which catches situations worded unlike any pattern.
-Crisis words are always urgent; otherwise the model decides, and the patterns move the probability
+Crisis words are always urgent, and mark danger now (999 first); otherwise the model decides, and the patterns move the probability
 it needs: down when a harmful situation is happening now, up when the question is about policy or
 the past. Patterns deciding alone missed children, and raised false alarms, on questions worded
 unlike the ones they were written from. The decision itself is a pure function of the
@@ -56,6 +56,10 @@ class TriageResult:
     urgent: bool
     reasons: tuple[str, ...]  # the rule groups (or "examples") that fired, for explaining the decision
     probability: float | None = None  # the classifier's, when one was consulted
+    # Danger now (self-harm, a child missing, an adult meeting a child, blackmail with a deadline):
+    # 999 comes first. Other urgent questions (an image being shared, a phone to take) need the
+    # lead told now, and 999 is the second line, not the first.
+    danger: bool = False
 
 
 def load_triage_rules(path: Path = DEFAULT_TRIAGE_FILE) -> TriageRules:
@@ -136,7 +140,7 @@ def triage(question: str, rules: TriageRules, probability: float | None = None, 
     """
     text = " ".join(question.split()).replace("’", "'")
     if _any(rules.crisis, text):
-        return TriageResult(True, ("crisis",), probability)
+        return TriageResult(True, ("crisis",), probability, danger=True)
     situation, harm, not_now = _any(rules.situation, text), _any(rules.harm, text), _any(rules.not_now, text)
     patterns = situation and harm and not not_now
     fired = ("situation", "harm") if patterns else tuple(
@@ -149,27 +153,62 @@ def triage(question: str, rules: TriageRules, probability: float | None = None, 
 
 
 @dataclass(frozen=True)
+class DangerModel:
+    """Among urgent questions, which mean danger now (999 first) rather than an incident the lead
+    must hear about now: learnt from `danger_examples.toml`, with the bar from triage.toml's
+    [danger]. The bar is low on purpose: a child in danger must not lose 999 as the first line."""
+
+    classifier: LinearClassifier
+    threshold: float
+
+    def danger(self, vector: np.ndarray) -> bool:
+        return self.classifier.probability(vector) >= self.threshold
+
+
+@dataclass(frozen=True)
 class Triage:
-    """The patterns and the learnt model together, as the answer engine uses them."""
+    """The patterns and the learnt models together, as the answer engine uses them."""
 
     rules: TriageRules
     model: TriageModel
+    danger_model: DangerModel | None = None  # None: every urgent question is danger now
 
     def assess(self, question: str, vector: np.ndarray) -> TriageResult:
         """`vector`: the question's embedding from the same model the examples were embedded with."""
         settings = self.model.settings
-        return triage(question, self.rules, self.model.probability(vector), settings.threshold,
-                      settings.threshold_with_patterns, settings.threshold_with_not_now)
+        result = triage(question, self.rules, self.model.probability(vector), settings.threshold,
+                        settings.threshold_with_patterns, settings.threshold_with_not_now)
+        if result.urgent and not result.danger:
+            danger = self.danger_model is None or self.danger_model.danger(vector)
+            result = TriageResult(result.urgent, result.reasons, result.probability, danger)
+        return result
 
     def rules_only(self, question: str) -> TriageResult:
         """The patterns' decision alone, for measuring what the model adds."""
         return triage(question, self.rules)
 
 
+def load_danger(path: Path, encode: Callable[[Sequence[str]], np.ndarray]) -> DangerModel | None:
+    """The [danger] section of `triage.toml` and its examples, the model learnt; None without one."""
+    data = read_toml(path).get("danger")
+    if data is None:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("examples"), str) or not data["examples"]:
+        raise PromptsError(f"{path} [danger]: 'examples' must name the examples file")
+    threshold, c = data.get("threshold"), data.get("regularisation")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
+        raise PromptsError(f"{path} [danger]: 'threshold' must be a number above 0 and below 1")
+    if isinstance(c, bool) or not isinstance(c, (int, float)) or not c > 0:
+        raise PromptsError(f"{path} [danger]: 'regularisation' must be a number above 0")
+    danger, incident = read_question_lists(Path(path).parent / data["examples"], "danger", "incident")
+    labels = np.array([1] * len(danger) + [0] * len(incident))
+    return DangerModel(LinearClassifier.fit(encode([*danger, *incident]), labels, float(c)), float(threshold))
+
+
 def load_triage(path: Path, encode: Callable[[Sequence[str]], np.ndarray]) -> Triage:
-    """Rules, model settings and examples read and checked, then the model learnt (well under a second)."""
+    """Rules, model settings and examples read and checked, then the models learnt (well under a second)."""
     rules = load_triage_rules(path)
     settings = load_model_settings(path)
     examples = load_examples(settings.examples)
     vectors = encode([*examples.urgent, *examples.not_urgent])
-    return Triage(rules, TriageModel.fit(examples, vectors, settings))
+    return Triage(rules, TriageModel.fit(examples, vectors, settings), load_danger(path, encode))

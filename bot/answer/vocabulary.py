@@ -22,6 +22,7 @@ Related = Mapping[str, frozenset[str]]  # analysed term -> every analysed term o
 _TOKEN = re.compile(r"[^\W_][\w'’-]*")
 _YEAR = re.compile(r"(19|20)\d\d")
 _SENTENCE_START = (".", "?", "!", ":", ";", "-", "(", '"', "“")
+_FIRST_PERSON = re.compile(r"I(['’](m|ve|d|ll))?")
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,12 @@ class Vocabulary:
 
 def names_in(question: str) -> list[str]:
     """Words that name something: a capitalised word not opening a sentence, an abbreviation in
-    capitals, or a year. "Ofcom", "KCSIE", "2022"; not "Is", "I" or "cartoon"."""
+    capitals, or a year. "Ofcom", "KCSIE", "2022"; not "Is", "I", "I'm" or "cartoon"."""
     found = []
     for number, match in enumerate(_TOKEN.finditer(question)):
         word = match.group()
         opening = number == 0 or question[:match.start()].rstrip().endswith(_SENTENCE_START)
-        capitalised = word[0].isupper() and not opening and word != "I"
+        capitalised = word[0].isupper() and not opening and not _FIRST_PERSON.fullmatch(word)
         abbreviation = len(word) >= 2 and word.isupper() and word.isalpha()
         if capitalised or abbreviation or _YEAR.fullmatch(word):
             found.append(word)

@@ -6,7 +6,8 @@ every question is asked as a member of staff would ask it. The figures:
 - `out_of_scope_refused`: questions the documents do not answer (admin, other topics, on the topic
   but about things never mentioned) that got no quote;
 - `procedural_answered`: "what do I do" questions the documents cannot answer that got a quote
-  anyway (the lower the better);
+  anyway (the lower the better); `procedural_not_urgent_answered` the same over the ones that are
+  not urgent;
 - `hit@3`: of the in-scope questions answered, the share with a gold evidence passage among the
   quotes shown (`hit@3_all_in_scope` counts a refused in-scope question as a miss);
 - `highlight@1` / `highlight@3`: of the in-scope questions answered, the share whose first quote's
@@ -67,8 +68,8 @@ class AnswerTally:
 
     def __init__(self) -> None:
         self.groups: dict[str, list[bool]] = {name: [] for name in (
-            "in_refused", "out_refused", "procedural_answered", "hit", "hit_all", "highlight@1", "highlight@3",
-            "intent_todo", "intent_fact")}
+            "in_refused", "out_refused", "procedural_answered", "procedural_calm_answered", "hit", "hit_all",
+            "highlight@1", "highlight@3", "intent_todo", "intent_fact")}
 
     def add(self, q: LabelledQuestion, answer: dict) -> None:
         """`answer`: an answer object, or at least its "answered", "asks_what_to_do" and "passages"."""
@@ -89,6 +90,8 @@ class AnswerTally:
             groups["out_refused"].append(not answered)
         else:
             groups["procedural_answered"].append(answered)
+            if not q.urgent:
+                groups["procedural_calm_answered"].append(answered)
 
     def figures(self) -> dict:
         groups = self.groups
@@ -96,6 +99,7 @@ class AnswerTally:
             "in_scope_wrongly_refused": _share(groups["in_refused"]),
             "out_of_scope_refused": _share(groups["out_refused"]),
             "procedural_answered": _share(groups["procedural_answered"]),
+            "procedural_not_urgent_answered": _share(groups["procedural_calm_answered"]),
             "hit@3": _share(groups["hit"]),
             "hit@3_all_in_scope": _share(groups["hit_all"]),
             "highlight@1": _share(groups["highlight@1"]),

@@ -68,6 +68,37 @@ def rank_key(f: dict) -> tuple:
     return (meets(f), round(f["hit"] + f["h3"], 6) if meets(f) else margin, margin)
 
 
+def prepare(engine, questions) -> list[Prepared]:
+    """Each question retrieved and classified once; the grid only re-judges and re-chooses."""
+    prepared = []
+    for q in questions:
+        vector = engine.query_vector(q.question)
+        what_to_do = engine.intent.asks_what_to_do(vector)
+        hits = engine.candidates(q.question, vector, what_to_do=what_to_do)
+        prepared.append(Prepared(q, vector, hits, what_to_do, engine.unknown_names(q.question)))
+    return prepared
+
+
+def search_grid(engine, prepared: list[Prepared]) -> list[tuple[AnswerabilitySettings, dict]]:
+    """Every point of the grid with its figures, best first by the fixed rule (`rank_key`)."""
+    base = engine.settings.answerability
+    results = []
+    for w_overlap, w_retrieval in itertools.product(OVERLAP_WEIGHTS, RETRIEVAL_WEIGHTS):
+        weights = replace(base, overlap_weight=w_overlap, retrieval_weight=w_retrieval)
+        judged = [engine.judge(p.question.question, p.vector, p.hits, weights) for p in prepared]
+        for bar, margin in itertools.product(MIN_SCORES, WHAT_TO_DO_MARGINS):
+            candidate = replace(weights, min_score=bar, min_score_what_to_do=round(bar + margin, 3))
+            results.append((candidate, figures(engine, prepared, judged, candidate)))
+    results.sort(key=lambda r: rank_key(r[1]), reverse=True)
+    return results
+
+
+def measure(engine, prepared: list[Prepared], settings: AnswerabilitySettings) -> dict:
+    """The figures of one setting."""
+    judged = [engine.judge(p.question.question, p.vector, p.hits, settings) for p in prepared]
+    return figures(engine, prepared, judged, settings)
+
+
 def calibrate(split: str, questions_path: Path = DEFAULT_QUESTIONS) -> list[tuple[AnswerabilitySettings, dict]]:
     settings = Settings.from_env()
     embedder = Embedder(settings.resolved_model_path(), settings.index.max_seq_length)
@@ -75,22 +106,7 @@ def calibrate(split: str, questions_path: Path = DEFAULT_QUESTIONS) -> list[tupl
     questions = load_questions(questions_path, {d.entry.id: d.clean.text for d in docs}, split)
     with tempfile.TemporaryDirectory(prefix="bot-calibrate-") as tmp:
         engine = load_engine_for(settings, embedder, Path(tmp))
-        base = settings.answerability
-        prepared = []
-        for q in questions:
-            vector = engine.query_vector(q.question)
-            hits = engine.candidates(q.question, vector)
-            prepared.append(Prepared(q, vector, hits, engine.intent.asks_what_to_do(vector),
-                                     engine.unknown_names(q.question)))
-        results = []
-        for w_overlap, w_retrieval in itertools.product(OVERLAP_WEIGHTS, RETRIEVAL_WEIGHTS):
-            weights = replace(base, overlap_weight=w_overlap, retrieval_weight=w_retrieval)
-            judged = [engine.judge(p.question.question, p.vector, p.hits, weights) for p in prepared]
-            for bar, margin in itertools.product(MIN_SCORES, WHAT_TO_DO_MARGINS):
-                candidate = replace(weights, min_score=bar, min_score_what_to_do=round(bar + margin, 3))
-                results.append((candidate, figures(engine, prepared, judged, candidate)))
-    results.sort(key=lambda r: rank_key(r[1]), reverse=True)
-    return results
+        return search_grid(engine, prepare(engine, questions))
 
 
 def main(argv: list[str] | None = None) -> int:

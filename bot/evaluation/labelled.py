@@ -43,6 +43,9 @@ class LabelledQuestion:
     gold: tuple[GoldSpan, ...]
     primary_doc: str | None = None  # the document the evidence was written from
     numbered: tuple[tuple[GoldSpan, str], ...] = ()  # evidence spans with the paragraph number printed there
+    # situations only: "danger" (999 may be needed now), "incident" (tell the lead now, no danger
+    # now) or "policy"; None where not labelled
+    situation: str | None = None
 
 
 _WORD_CHARS = re.compile(r"[0-9a-z]+")
@@ -171,7 +174,7 @@ def load_questions(path: Path, documents: dict[str, str], split: str | None = No
             evidence = raw.get("evidence") or [{}]
             questions.append(LabelledQuestion(raw["id"], raw["split"], raw["category"], raw["question"],
                                               bool(raw["in_scope"]), bool(raw["urgent"]), tuple(gold),
-                                              evidence[0].get("doc"), tuple(numbered)))
+                                              evidence[0].get("doc"), tuple(numbered), raw.get("situation")))
     return questions
 
 

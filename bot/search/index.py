@@ -91,7 +91,7 @@ def _document_record(doc: LibraryDocument) -> dict:
         "id": entry.id, "file": entry.file, "title": entry.title, "publisher": entry.publisher,
         "date": entry.date, "date_note": entry.date_note, "url": entry.url, "url_note": entry.url_note,
         "licence": entry.licence, "caution": entry.caution, "procedures": entry.procedures,
-        "replaces": entry.replaces,
+        "replaces": entry.replaces, "kind": entry.kind,
         "text": doc.clean.text,
         "paragraphs": [p.to_record() for p in doc.clean.paragraphs],
     }
@@ -228,6 +228,7 @@ class StoredDocument:
     caution: str | None = None
     procedures: bool = False
     replaces: str | None = None
+    kind: str | None = None  # one of the manifest's DOCUMENT_KINDS; None in indexes built before it was kept
 
     def source_info(self) -> dict:
         return {"id": self.id, "title": self.title, "publisher": self.publisher, "date": self.date,

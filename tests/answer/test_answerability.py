@@ -6,6 +6,7 @@ import pytest
 from bot.answer.answerability import (
     SentenceJudgement,
     answers,
+    heading_adjustment,
     judge_passage,
     normalise,
     overlap,
@@ -39,6 +40,36 @@ def test_the_best_sentence_wins_and_ties_go_to_the_earlier_one():
     assert (best.start, best.end) == (11, 30)  # 0.5 + 1.0 beats 0.9 + 0.0; the later tie loses
     assert best.score == pytest.approx(0.5 + 1.0 + 0.2)
     assert judge_passage("p", [], [], np.array([]), weights, 1.0, SETTINGS) is None
+
+
+def test_a_sentence_stating_the_questions_kind_gains_and_counts_the_kind_word_found():
+    """"Is it a crime ...?": the sentence that states the law ("illegal") wins over one sharing
+    more of the question's words, and the question's "crime" counts as found in it."""
+    spans = [(0, 10), (11, 30)]
+    terms = [["nudifi"], ["illeg"]]
+    cosines = np.array([0.5, 0.5])
+    weights = {"crime": 1.0, "nudifi": 1.0, "photo": 1.0}
+    settings = AnswerabilitySettings(kind_weight=0.2)
+    plain = judge_passage("p", spans, terms, cosines, weights, 0.0, settings)
+    assert (plain.start, plain.states_kind) == (0, False)
+    best = judge_passage("p", spans, terms, cosines, weights, 0.0, settings, kind_matches=[False, True],
+                         kind_terms=frozenset({"crime"}))
+    assert (best.start, best.states_kind) == (11, True)
+    assert best.overlap == pytest.approx(1 / 3) and best.score == pytest.approx(0.5 + 1 / 3 + 0.2)  # beats 0.5 + 1/3
+
+
+@pytest.mark.parametrize("heading_cosine, change", [
+    (None, 0.0),    # no heading: text such as the news seeds is judged as before
+    (0.1, -0.1),    # a heading unrelated to the question: the penalty
+    (0.4, 0.0),     # neither
+    (0.6, 0.2),     # a heading that says what was asked: weight 2 x (0.6 - 0.5)
+])
+def test_the_passages_heading_moves_its_score(heading_cosine, change):
+    settings = AnswerabilitySettings(heading_floor=0.3, heading_penalty=0.1, heading_match=0.5, heading_weight=2.0)
+    best = judge_passage("p", [(0, 5)], [["x"]], np.array([0.5]), {"y": 1.0}, 0.0, settings,
+                         heading_cosine=heading_cosine)
+    assert best.score == pytest.approx(0.5 + change)
+    assert heading_adjustment(heading_cosine, settings) == pytest.approx(-change)
 
 
 def judgement(score: float) -> SentenceJudgement:

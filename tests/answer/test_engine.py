@@ -77,7 +77,8 @@ def test_an_out_of_scope_question_is_not_covered_but_still_gets_contacts(engine,
     answer = engine.ask("When do we break up for the Christmas holidays?")
     validator.validate(answer)
     assert answer["answered"] is False and answer["passages"] == []
-    assert "only covers" in answer["not_covered"] and answer["off_topic"]
+    assert "The library holds: " in answer["not_covered"] and answer["off_topic"]
+    assert all(doc.title in answer["not_covered"] for doc in engine.index.documents.values())
     assert answer["escalation"]["contacts"]
 
 
@@ -255,3 +256,68 @@ def test_two_editions_quote_the_newer_and_mark_the_older_as_replaced(tmp_path, e
     older = engine.ask("how often are filtering systems reviewed?")
     quote = next(p for p in older["passages"] if p["source"]["id"] == "guide-2024")
     assert [d["id"] for d in quote["replaced_by"]] == ["guide-2025"]  # only the older says it: marked
+
+
+# Questions from the libraries issue, on the default library (the news seeds and KCSIE 2025 Part one).
+
+@pytest.mark.slow
+def test_worried_about_a_child_quotes_kcsie_on_what_staff_should_do(engine):
+    answer = engine.ask("What should I do if I'm worried about a child?")
+    labels = {p["location"]["label"] for p in answer["passages"] if p["source"]["id"] == "kcsie-2025-part-one"}
+    assert labels & {"50", "51"}
+    assert answer["steps_first"] is False  # a procedures document answers: its quote is the answer
+
+
+@pytest.mark.slow
+def test_looking_at_the_image_is_not_answered_with_fgm_guidance(engine):
+    answer = engine.ask("Can I look at the image to check it before reporting?")
+    assert not any("genital" in p["quote"].lower() or "FGM" in p["quote"] or "visual evidence" in p["quote"]
+                   for p in answer["passages"])
+    assert answer["steps_first"] is True  # nothing here says: the steps ("never view ...") are the answer
+
+
+@pytest.mark.slow
+def test_a_question_about_the_dsl_is_on_the_librarys_subject(engine):
+    answer = engine.ask("What if I think the DSL is not taking my concern seriously?")
+    assert answer["off_topic"] is False
+    assert "only covers" not in (answer["not_covered"] or "")
+
+
+@pytest.mark.slow
+def test_is_it_a_crime_highlights_the_sentence_stating_the_law(engine):
+    answer = engine.ask("Is it a crime for a pupil to make a deepfake nude of a classmate if everyone knows it's fake?")
+    highlights = [p["quote"][slice(*p["highlight"][0])] for p in answer["passages"]]
+    assert any("illegal in the UK" in h for h in highlights)
+
+
+@pytest.mark.slow
+def test_what_did_the_iwf_find_quotes_the_rise_in_reports(engine):
+    answer = engine.ask("What did the IWF find?")
+    assert "380% more reports" in answer["passages"][0]["quote"]
+
+
+@pytest.mark.slow
+def test_the_schools_own_policy_comes_first_where_it_answers(tmp_path, embedder):
+    """A school's procedure beside the national guidance: its quote is the first thing shown."""
+    import tomllib
+
+    import tomli_w
+
+    from bot.answer.engine import AnswerEngine
+    from bot.evaluation.profiles import REAL_DIR, lay_out
+    from bot.search.index import build_index
+    from tests.conftest import settings_for
+
+    seeds = lay_out("default", tmp_path / "seeds")
+    shutil.copy(REAL_DIR / "oakfield-procedure.docx", seeds / "oakfield-procedure.docx")
+    entries = tomllib.loads((seeds / "manifest.toml").read_text(encoding="utf-8"))["document"]
+    entries.append({"id": "oakfield-procedure", "file": "oakfield-procedure.docx", "title": "Oakfield staff procedure",
+                    "publisher": "Oakfield Primary School", "kind": "school policy", "procedures": True,
+                    "date_note": "fictional example"})
+    (seeds / "manifest.toml").write_text(tomli_w.dumps({"document": entries}), encoding="utf-8")
+    settings = settings_for(seeds, tmp_path / "index")
+    build_index(settings, embedder=embedder, progress=False)
+    engine = AnswerEngine.load(settings, embedder=embedder)
+    answer = engine.ask("do I tell the parents?")
+    assert answer["passages"] and answer["passages"][0]["source"]["id"] == "oakfield-procedure"
+    assert "parents" in answer["passages"][0]["quote"] and answer["steps_first"] is False

@@ -15,6 +15,15 @@ def book():
     return load_escalation()
 
 
+def test_an_urgent_incident_without_danger_now_puts_the_lead_first_and_999_second(book):
+    esc = book.escalation(True, load_school(), danger=False)
+    first = esc["first"]
+    assert "designated safeguarding lead" in first[0] and "call 999" in first[1] and "do not view" in first[2].lower()
+    assert esc["lead_line"] == 0 and esc["danger"] is False
+    danger = book.escalation(True, load_school())
+    assert "call 999" in danger["first"][0] and danger["lead_line"] == 1 and danger["danger"] is True
+
+
 def test_urgent_variant_says_999_once_first_then_the_lead_then_do_not_view(book):
     esc = book.escalation(True, load_school())
     assert esc["urgent"] is True

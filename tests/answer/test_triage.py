@@ -75,6 +75,40 @@ def test_the_patterns_move_the_bar_but_do_not_decide_alone(rules):
     assert triage(past, rules, 0.75, **bars).urgent
 
 
+def test_crisis_words_mean_danger_now_and_999_first(rules):
+    assert triage("she says she wants to die", rules, probability=0.01).danger
+    assert not triage("How do fake nude apps work?", rules, probability=0.9).danger
+
+
+@pytest.mark.parametrize("question, danger", [
+    ("A Year 9 girl has just told me someone will send a fake nude of her to everyone tonight unless she pays", True),
+    ("a man she met online is waiting outside school for her after he made fake pics of her", True),
+    ("pics of a year 8 girl edited to look naked are going round the group chat in my lesson right now", False),
+])
+def test_an_image_being_shared_is_urgent_for_the_lead_but_danger_comes_with_threats(assessor, embedder, question,
+                                                                                      danger):
+    result = assessor.assess(question, embedder.encode_query(question))
+    assert result.urgent and result.danger is danger
+
+
+def test_danger_examples_are_dev_situations_with_their_labels():
+    """The danger/incident examples come from the dev split's `situation` labels, never test or holdout."""
+    import tomllib
+
+    from bot.config import PROJECT_ROOT
+
+    labelled = {}
+    for line in DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        labelled[row["question"]] = row
+    examples = tomllib.loads((PROJECT_ROOT / "prompts" / "danger_examples.toml").read_text(encoding="utf-8"))
+    for wanted in ("danger", "incident"):
+        assert examples[wanted]
+        for text in examples[wanted]:
+            row = labelled[text]
+            assert row["split"] == "dev" and row["situation"] == wanted, row["id"]
+
+
 def test_examples_are_dev_questions_with_their_labels():
     """Test and holdout questions measure triage: none may teach the model."""
     labelled = {}

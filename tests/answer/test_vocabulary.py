@@ -21,6 +21,7 @@ def test_groups_relate_each_folded_word_to_the_others():
     ("Is it illegal? What is nudifying?", []),
     ("does it count if the image is a cartoon?", []),
     ("I teach Year 9. Is it illegal?", ["Year"]),
+    ("What should I do if I'm worried about a child? I've asked and I'd like to know", []),
 ])
 def test_names_are_capitalised_words_inside_a_sentence_abbreviations_and_years(question, names):
     assert names_in(question) == names

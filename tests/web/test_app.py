@@ -131,7 +131,8 @@ def test_urgent_block_comes_before_the_quotes(client):
 
 def test_not_covered_page_says_so_and_keeps_the_contacts(client):
     html = client.post("/ask", data={"question": OUT_OF_SCOPE}).get_data(as_text=True)
-    assert "only covers guidance on AI-generated" in html and "<blockquote" not in html
+    assert "do not cover this question. The library holds: " in html and "<blockquote" not in html
+    assert "Keeping children safe in education" in html  # what the library covers, in its own titles
     assert "speak to your designated safeguarding lead" not in html  # an off-topic question is not a concern
     assert "0808 800 5000" in html
 

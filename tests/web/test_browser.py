@@ -112,7 +112,7 @@ def test_an_urgent_question_shows_the_urgent_block_above_the_passages(page, serv
 
 def test_an_out_of_scope_question_shows_not_covered(page, server_url):
     ask(page, server_url, OUT_OF_SCOPE)
-    assert page.get_by_text("only covers guidance on AI-generated").is_visible()
+    assert page.get_by_text("The library holds:").is_visible()
     assert page.locator("blockquote").count() == 0
     shot(page, "not-covered")
 
@@ -125,6 +125,42 @@ def test_a_what_to_do_question_shows_the_steps_first_and_no_quote_as_its_answer(
     assert page.locator("blockquote").count() == 0
     assert page.get_by_text("do not set out what to do").is_visible()
     shot(page, "what-to-do")
+
+
+def test_worried_about_a_child_quotes_kcsie_paragraph_50_or_51_as_the_answer(page, server_url):
+    ask(page, server_url, "What should I do if I'm worried about a child?")
+    citations = " ".join(page.locator("a.citation").all_inner_texts())
+    assert "paragraph 50" in citations or "paragraph 51" in citations
+    quotes_top = page.locator("#quotes-heading").bounding_box()["y"]
+    assert all(quotes_top < s.bounding_box()["y"] for s in page.locator("section.escalation").all())
+    shot(page, "worried-about-a-child")
+
+
+def test_looking_at_the_image_gets_the_steps_not_a_quote_about_fgm(page, server_url):
+    ask(page, server_url, "Can I look at the image to check it before reporting?")
+    quotes = " ".join(page.locator("blockquote").all_inner_texts())
+    assert "genital" not in quotes.lower() and "FGM" not in quotes and "visual evidence" not in quotes
+    steps = page.locator("section.escalation").first
+    assert steps.bounding_box()["y"] < page.locator("#quotes-heading").bounding_box()["y"]
+    assert "Never view, copy, print, share, store or save the image" in steps.inner_text()
+
+
+def test_a_question_about_the_dsl_is_not_called_off_topic(page, server_url):
+    ask(page, server_url, "What if I think the DSL is not taking my concern seriously?")
+    main = page.locator("main").inner_text()
+    assert "The library holds:" not in main and "only covers" not in main
+    assert page.locator("section.escalation ul.steps li").count() >= 1
+
+
+def test_is_it_a_crime_highlights_illegal_in_the_uk(page, server_url):
+    ask(page, server_url, "Is it a crime for a pupil to make a deepfake nude of a classmate if everyone knows it's fake?")
+    assert any("illegal in the UK" in m for m in page.locator("blockquote mark").all_inner_texts())
+
+
+def test_an_image_being_shared_now_puts_the_lead_first_and_999_second(page, server_url):
+    ask(page, server_url, "pics of a year 8 girl edited to look naked are going round the group chat in my lesson right now")
+    first = page.locator("ol.first-steps li")
+    assert "designated safeguarding lead" in first.nth(0).inner_text() and "call 999" in first.nth(1).inner_text()
 
 
 def test_the_highlight_marks_the_sentence_that_answers(page, server_url):
@@ -257,7 +293,9 @@ def test_a_lead_publishes_a_policy_staff_get_its_quote_then_it_is_removed(page, 
         make_docx(pdf, "Blue Door Academy online safety policy", [
             ("3. Filtering and monitoring", ["3.1 " + PDF_PAGES[1][0]]),
             ("4. Reporting", ["4.1 Staff tell the designated safeguarding lead the same day.",
-                              "- in person where they can", "- by phone otherwise"])],
+                              "- in person where they can", "- by phone otherwise"]),
+            ("5. Parents and carers", ["5.1 Staff do not tell parents themselves: the designated safeguarding "
+                                       "lead decides whether and when to tell parents or carers."])],
             footer="Blue Door Academy - Version 3 - Page")
         expected_place = "paragraph 3.1"
     proc, url = start_server(env={"BOT_INSTANCE_DIR": str(instance)})
@@ -296,6 +334,16 @@ def test_a_lead_publishes_a_policy_staff_get_its_quote_then_it_is_removed(page, 
         ask(page, url, ONLY_THE_PDF)
         assert "filtering logs" in page.locator("blockquote").first.inner_text()
         assert expected_place in page.locator("a.citation").first.inner_text()
+        if kind == "docx":
+            # the school's own procedure answers: its quote is the first thing under the question,
+            # above the national guidance and above the general steps and contacts
+            ask(page, url, "do I tell the parents?")
+            first = page.locator("figure.quote").first
+            assert "Blue Door" in first.locator("a.citation").inner_text()
+            assert "tell parents or carers" in first.locator("blockquote").inner_text()
+            top = first.bounding_box()["y"]
+            assert all(top < section.bounding_box()["y"] for section in page.locator("section.escalation").all())
+            shot(page, "school-policy-first")
 
         page.goto(url + "/admin/documents")
         page.get_by_role("button", name="Remove Blue Door online safety policy").click()

@@ -1,0 +1,66 @@
+"""Question kinds: what kind of statement answers a question ("is it illegal?" -> a law).
+
+Read from `prompts/question_kinds.toml`, where a safeguarding lead can see every pattern. A kind
+orders the answering sentences (answerability.py); it never decides alone whether one answers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.answer.prompts import PromptsError, read_toml
+from bot.config import PROJECT_ROOT
+
+DEFAULT_KINDS_FILE = PROJECT_ROOT / "prompts" / "question_kinds.toml"
+
+
+@dataclass(frozen=True)
+class QuestionKind:
+    name: str
+    question: tuple[re.Pattern, ...]
+    sentence: tuple[re.Pattern, ...]
+
+
+@dataclass(frozen=True)
+class QuestionKinds:
+    kinds: tuple[QuestionKind, ...] = ()
+
+    def of(self, question: str) -> tuple[QuestionKind, ...]:
+        """The kinds a question asks for."""
+        return tuple(k for k in self.kinds if any(p.search(question) for p in k.question))
+
+    @staticmethod
+    def words(kinds: Sequence[QuestionKind], question: str) -> list[str]:
+        """The question's words that ask for one of `kinds` ("crime" in "is it a crime to ...")."""
+        return [m.group() for k in kinds for p in k.question for m in p.finditer(question)]
+
+    @staticmethod
+    def states(kinds: Sequence[QuestionKind], sentence: str) -> bool:
+        """Does the sentence state what one of `kinds` asks for?"""
+        return any(p.search(sentence) for k in kinds for p in k.sentence)
+
+
+def load_kinds(path: Path = DEFAULT_KINDS_FILE) -> QuestionKinds:
+    """Read and check the kinds: each has a name and two non-empty lists of valid patterns."""
+    entries = read_toml(path).get("kind", [])
+    if not isinstance(entries, list):
+        raise PromptsError(f"{path}: [[kind]] entries expected")
+    kinds = []
+    for number, entry in enumerate(entries, start=1):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            raise PromptsError(f"{path}: kind {number} needs a name")
+        lists = []
+        for key in ("question", "sentence"):
+            patterns = entry.get(key)
+            if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) and p for p in patterns):
+                raise PromptsError(f"{path}: kind {name!r}: '{key}' must be a non-empty list of patterns")
+            try:
+                lists.append(tuple(re.compile(p, re.IGNORECASE) for p in patterns))
+            except re.error as exc:
+                raise PromptsError(f"{path}: kind {name!r}: pattern {exc.pattern!r} is not valid ({exc})") from None
+        kinds.append(QuestionKind(name.strip(), *lists))
+    return QuestionKinds(tuple(kinds))
