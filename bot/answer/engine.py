@@ -234,10 +234,11 @@ class AnswerEngine:
         settings = settings or self.settings.answerability
         quotable = [j for j in judgements if answers(j, what_to_do, self._procedures(j), settings)]
         by_passage = {j.passage_id: j for j in quotable}
-        # The school's own policy first where it answers: it is what staff there must follow. Then
-        # the sentences that state what the question's kind asks for (the law, for "is it a crime?").
-        ranked = [self.index.by_id[j.passage_id]
-                  for j in sorted(quotable, key=lambda j: (not self._school_policy(j), not j.states_kind, -j.score))]
+        # "What do I do?": the school's own policy first where it answers, as it is what staff there
+        # must follow (for other questions it ranks as any document does). Then the sentences that
+        # state what the question's kind asks for (the law, for "is it a crime?").
+        ranked = [self.index.by_id[j.passage_id] for j in sorted(
+            quotable, key=lambda j: (not (what_to_do and self._school_policy(j)), not j.states_kind, -j.score))]
         answer = self.settings.answer
         return [by_passage[p.id] for p in pick_passages(ranked, answer.max_passages, answer.near_duplicate)]
 
