@@ -22,6 +22,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -124,6 +125,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if request.path.startswith(("/ask", "/api/ask")):
             response.headers["Cache-Control"] = "no-store"
         return response
+
+    @app.template_filter("call_999")
+    def _call_999(text: str) -> Markup:
+        """The text, escaped, with 999 made a link a phone can call."""
+        return Markup('<a class="tel" href="tel:999">999</a>').join(escape(part) for part in str(text).split("999"))
 
     @app.context_processor
     def _emergency() -> dict:

@@ -120,6 +120,9 @@ def test_hybrid_retrieval_floor_on_the_labelled_test_split(embedder, tmp_path):
     assert triage["urgent_recall"] >= TRIAGE_RECALL_FLOOR
     assert triage["non_urgent_false_alarm"] <= TRIAGE_FALSE_ALARM_CEILING
     assert triage["general_false_alarm"] <= TRIAGE_GENERAL_FALSE_ALARM_CEILING
+    danger = outcome["extra"]["danger_first"]
+    assert danger["danger_999_first"] >= DANGER_999_FIRST_FLOOR
+    assert danger["incident_999_first"] <= INCIDENT_999_FIRST_CEILING
 
 
 @pytest.mark.slow
@@ -136,11 +139,12 @@ def test_triage_floor_on_the_holdout_split(embedder, tmp_path):
 
 
 # Measured on the test split with the default settings (90-word passages, BM25 normalised from 0,
-# answerability weights 1.0 / 0.2 and bars 0.7 / 1.15 chosen on dev): hybrid-weighted nDCG@10 0.832,
-# R@3 0.819; hybrid-rrf nDCG@10 0.795; unanswerable "what do I do" questions answered 0.0 (of 19),
-# out-of-scope refused 1.0 (of 19), in-scope wrongly refused 0.097 (7 of 72), hit@3 0.892 and
-# highlight@3 0.785 of the answered in-scope; urgent recall 1.0, false alarms 0.0 on non-urgent
-# situations and 0.013 on general questions (patterns revised after reading test misses); holdout
+# answerability weights 1.0 / 0.2 and bars 0.7 / 1.15 chosen on dev, question kind 0.2, heading
+# signals): hybrid-weighted nDCG@10 0.832, R@3 0.819; hybrid-rrf nDCG@10 0.795; unanswerable "what do
+# I do" questions answered 0.0 (of 19), out-of-scope refused 1.0 (of 19), in-scope wrongly refused
+# 0.097 (7 of 72), hit@3 0.923 and highlight@3 0.815 of the answered in-scope; urgent recall 1.0,
+# false alarms 0.0 on non-urgent situations and 0.013 on general questions (patterns revised after
+# reading test misses); 999 first for 12 of 12 danger situations and 1 of 5 incidents; holdout
 # (q384-q443, measured once): urgent recall 1.0, false alarms 0.033. Each floor allows one more miss.
 HYBRID_TEST_NDCG10_FLOOR = 0.82
 HYBRID_TEST_R3_FLOOR = 0.80
@@ -148,8 +152,10 @@ RRF_TEST_NDCG10_FLOOR = 0.77
 PROCEDURAL_ANSWERED_CEILING = 0.06
 OUT_OF_SCOPE_REFUSED_FLOOR = 0.94
 WRONGLY_REFUSED_CEILING = 0.12
-HIT3_FLOOR = 0.87
-HIGHLIGHT3_FLOOR = 0.76
+HIT3_FLOOR = 0.90
+HIGHLIGHT3_FLOOR = 0.79
+DANGER_999_FIRST_FLOOR = 0.91
+INCIDENT_999_FIRST_CEILING = 0.40
 TRIAGE_RECALL_FLOOR = 0.93
 TRIAGE_FALSE_ALARM_CEILING = 0.07
 TRIAGE_GENERAL_FALSE_ALARM_CEILING = 0.03

@@ -163,6 +163,21 @@ def test_an_image_being_shared_now_puts_the_lead_first_and_999_second(page, serv
     assert "designated safeguarding lead" in first.nth(0).inner_text() and "call 999" in first.nth(1).inner_text()
 
 
+def test_an_urgent_page_keeps_the_not_ready_banner_and_999_is_a_phone_link(page, server_url):
+    ask(page, server_url, URGENT)
+    assert page.locator("p.not-ready").is_visible()  # the test server's school has no lead set
+    assert page.locator("ol.first-steps li").first.locator('a[href="tel:999"]').is_visible()
+
+
+def test_the_contacts_pages_at_risk_box_has_the_urgent_first_lines(page, server_url):
+    page.goto(server_url + "/contacts")
+    box = page.locator("section.escalation.urgent")
+    lines = box.locator("ol.first-steps li").all_inner_texts()
+    assert len(lines) == 3 and "call 999" in lines[0] and "designated safeguarding lead" in lines[1]
+    assert "Do not view" in lines[2] and box.locator('a[href="tel:999"]').is_visible()
+    assert page.locator('.emergency a[href="tel:999"]').is_visible()
+
+
 def test_the_highlight_marks_the_sentence_that_answers(page, server_url):
     ask(page, server_url, CARTOON)
     assert "isn't photorealistic" in page.locator("blockquote mark").first.inner_text()
