@@ -235,6 +235,11 @@ def test_repeated_questions_reuse_the_cached_embedding(engine):
 EMERGENCY = "If a child is in immediate danger, call 999."
 
 
+def text_of(html: str) -> str:
+    """The page's words without its tags (999 is a link, `<a href="tel:999">999</a>`)."""
+    return re.sub(r"<[^>]+>", "", html)
+
+
 def test_every_page_and_error_page_carries_the_emergency_line_and_the_lead(client, engine):
     from bot.web.app import create_app
 
@@ -251,13 +256,14 @@ def test_every_page_and_error_page_carries_the_emergency_line_and_the_lead(clien
     assert [p.status_code for p in pages] == [200, 200, 200, 404, 404, 413, 200, 500]
     for page in pages:
         html = page.get_data(as_text=True)
-        assert EMERGENCY in html and "Your designated safeguarding lead (DSL):" in html
+        assert EMERGENCY in text_of(html) and "Your designated safeguarding lead (DSL):" in html
+        assert 'href="tel:999"' in html
         assert "Not ready for use yet" in html  # the default school file names no lead
 
 
 def test_an_urgent_answer_says_999_once_and_folds_the_rest(client):
     html = client.post("/ask", data={"question": URGENT}).get_data(as_text=True)
-    assert html.count("999") == 1
+    assert text_of(html).count("999") == 1
     first = html.index('class="first-steps"')
     assert first < html.index("<details") < html.index('id="quotes-heading"')
 
@@ -283,7 +289,7 @@ def test_a_rate_limited_question_stays_in_the_box(engine):
     limited.post("/ask", data={"question": "what is nudifying?"})
     page = limited.post("/ask", data={"question": "is a fake nude of a pupil illegal?"})
     html = page.get_data(as_text=True)
-    assert page.status_code == 429 and "wait a minute" in html and EMERGENCY in html
+    assert page.status_code == 429 and "wait a minute" in html and EMERGENCY in text_of(html)
     assert ">is a fake nude of a pupil illegal?</textarea>" in html
 
 
