@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answer.classifier import LinearClassifier
-from bot.answer.prompts import PromptsError, read_question_lists, read_toml
+from bot.answer.prompts import PromptsError, read_classifier_section, read_question_lists
 from bot.config import PROJECT_ROOT
 
 DEFAULT_INTENT_FILE = PROJECT_ROOT / "prompts" / "intent.toml"
@@ -50,18 +50,11 @@ def load_examples(path: Path) -> IntentExamples:
 
 def load_intent(path: Path, encode: Callable[[Sequence[str]], np.ndarray]) -> Intent:
     """Settings and examples read and checked, then the model learnt (well under a second)."""
-    data = read_toml(path).get("model")
-    if not isinstance(data, dict):
+    section = read_classifier_section(path, "model")
+    if section is None:
         raise PromptsError(f"{path}: [model] section missing")
-    examples_name = data.get("examples")
-    if not isinstance(examples_name, str) or not examples_name:
-        raise PromptsError(f"{path} [model]: 'examples' must name the examples file")
-    threshold, c = data.get("threshold"), data.get("regularisation")
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
-        raise PromptsError(f"{path} [model]: 'threshold' must be a number above 0 and below 1")
-    if isinstance(c, bool) or not isinstance(c, (int, float)) or not c > 0:
-        raise PromptsError(f"{path} [model]: 'regularisation' must be a number above 0")
-    examples = load_examples(Path(path).parent / examples_name)
+    examples_path, threshold, c = section
+    examples = load_examples(examples_path)
     vectors = encode([*examples.what_to_do, *examples.asks_a_fact])
     labels = np.array([1] * len(examples.what_to_do) + [0] * len(examples.asks_a_fact))
-    return Intent(LinearClassifier.fit(vectors, labels, float(c)), float(threshold))
+    return Intent(LinearClassifier.fit(vectors, labels, c), threshold)

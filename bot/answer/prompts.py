@@ -39,6 +39,24 @@ def read_question_lists(path: Path, first: str, second: str) -> tuple[tuple[str,
     return lists[0], lists[1]
 
 
+def read_classifier_section(path: Path, section: str) -> tuple[Path, float, float] | None:
+    """A `[section]` that sets up a classifier learnt from example questions: the examples file
+    (named relative to `path`), the probability bar (between 0 and 1) and the regularisation
+    (scikit-learn's C, above 0). None when the file has no such section."""
+    data = read_toml(path).get(section)
+    if data is None:
+        return None
+    where = f"{path} [{section}]"
+    if not isinstance(data, dict) or not isinstance(data.get("examples"), str) or not data["examples"]:
+        raise PromptsError(f"{where}: 'examples' must name the examples file")
+    threshold, c = data.get("threshold"), data.get("regularisation")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
+        raise PromptsError(f"{where}: 'threshold' must be a number above 0 and below 1")
+    if isinstance(c, bool) or not isinstance(c, (int, float)) or not c > 0:
+        raise PromptsError(f"{where}: 'regularisation' must be a number above 0")
+    return Path(path).parent / data["examples"], float(threshold), float(c)
+
+
 def load_library_gaps(path: Path) -> list[dict[str, str]]:
     """The documents a school should add that the library lacks (`prompts/library_gaps.toml`)."""
     entries = read_toml(path).get("missing", [])

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answer.classifier import LinearClassifier
-from bot.answer.prompts import PromptsError, read_question_lists, read_toml
+from bot.answer.prompts import PromptsError, read_classifier_section, read_question_lists, read_toml
 from bot.config import PROJECT_ROOT
 
 DEFAULT_TRIAGE_FILE = PROJECT_ROOT / "prompts" / "triage.toml"
@@ -190,19 +190,13 @@ class Triage:
 
 def load_danger(path: Path, encode: Callable[[Sequence[str]], np.ndarray]) -> DangerModel | None:
     """The [danger] section of `triage.toml` and its examples, the model learnt; None without one."""
-    data = read_toml(path).get("danger")
-    if data is None:
+    section = read_classifier_section(path, "danger")
+    if section is None:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("examples"), str) or not data["examples"]:
-        raise PromptsError(f"{path} [danger]: 'examples' must name the examples file")
-    threshold, c = data.get("threshold"), data.get("regularisation")
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
-        raise PromptsError(f"{path} [danger]: 'threshold' must be a number above 0 and below 1")
-    if isinstance(c, bool) or not isinstance(c, (int, float)) or not c > 0:
-        raise PromptsError(f"{path} [danger]: 'regularisation' must be a number above 0")
-    danger, incident = read_question_lists(Path(path).parent / data["examples"], "danger", "incident")
+    examples_path, threshold, c = section
+    danger, incident = read_question_lists(examples_path, "danger", "incident")
     labels = np.array([1] * len(danger) + [0] * len(incident))
-    return DangerModel(LinearClassifier.fit(encode([*danger, *incident]), labels, float(c)), float(threshold))
+    return DangerModel(LinearClassifier.fit(encode([*danger, *incident]), labels, c), threshold)
 
 
 def load_triage(path: Path, encode: Callable[[Sequence[str]], np.ndarray]) -> Triage:

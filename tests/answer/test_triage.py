@@ -165,3 +165,15 @@ def test_malformed_examples_are_refused_with_the_file_named(tmp_path, examples, 
 
     error = assert_refused(load, prompts / "triage_examples.toml", examples, message)
     assert "triage_examples.toml" in str(error)
+
+
+def test_the_danger_section_is_optional_and_checked_when_given(tmp_path):
+    from bot.answer.prompts import PromptsError
+    from bot.answer.triage import load_danger
+
+    path = tmp_path / "triage.toml"
+    path.write_text("[urgent]\n", encoding="utf-8")
+    assert load_danger(path, lambda texts: np.zeros((len(texts), 3))) is None
+    path.write_text('[danger]\nexamples = "d.toml"\nthreshold = 1.5\nregularisation = 1\n', encoding="utf-8")
+    with pytest.raises(PromptsError, match=r"\[danger\]: 'threshold' must be a number above 0 and below 1"):
+        load_danger(path, lambda texts: np.zeros((len(texts), 3)))
