@@ -136,7 +136,7 @@ class AnswerSettings:
     max_question_chars: int = 1000
     # a question is on the library's subject (not "off topic") when a sentence clears the answer bar
     # or has at least this cosine with it
-    topic_cosine: float = 0.3
+    topic_cosine: float = 0.4
     query_cache_size: int = 1024  # query embeddings kept in memory (about 1.5 KiB each)
 
 

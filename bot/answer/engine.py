@@ -28,6 +28,7 @@ from bot.answer.escalation import (
 )
 from bot.answer.intent import DEFAULT_INTENT_FILE, Intent, load_intent
 from bot.answer.kinds import DEFAULT_KINDS_FILE, QuestionKinds, load_kinds
+from bot.answer.language import looks_english
 from bot.answer.prompts import load_library_gaps
 from bot.answer.triage import DEFAULT_TRIAGE_FILE, Triage, load_triage
 from bot.answer.vocabulary import DEFAULT_VOCABULARY_FILE, Vocabulary, load_vocabulary, unknown_names
@@ -36,6 +37,9 @@ from bot.search.embedder import Embedder
 from bot.search.hits import Hit
 from bot.search.hybrid import HybridRetriever, timed
 from bot.search.index import SearchIndex, load_index
+
+
+CALM_SITUATIONS = frozenset({"device", "removal"})
 
 
 class QuestionError(ValueError):
@@ -132,28 +136,35 @@ class AnswerEngine:
         question = clean_question(text, answer.max_question_chars)
         with timed(timings, "embed"):
             vector = self.query_vector(question)
+        seen = self.escalation_book.situations_in(question)
         with timed(timings, "triage"):
             assessed = self.triage.assess(question, vector)
-            urgent = assessed.urgent
+            # a phone to take or search, an image to have taken down: for the lead, calmly, unless
+            # a crisis sign says a child is in danger now
+            urgent = assessed.urgent and ("crisis" in assessed.reasons or not seen & CALM_SITUATIONS)
             what_to_do = self.intent.asks_what_to_do(vector)
         hits = self.candidates(question, vector, timings, what_to_do=what_to_do)
         with timed(timings, "answerability"):
             judgements = self.judge(question, vector, hits)
             unknown = self.unknown_names(question)
-            chosen = self.choose(judgements, what_to_do, unknown)
+            english = looks_english(question, self.index.bm25.analyzer, self.index.bm25.idf)
+            # a question not in English is never answered by a quote matched on a stray word
+            chosen = self.choose(judgements, what_to_do, unknown) if english else []
         with timed(timings, "compose"):
             passages = [self._quote(self.index.by_id[j.passage_id], j) for j in chosen]
         answered = bool(passages)
         best = max(judgements, key=lambda j: j.score, default=None)
-        on_topic = self.on_topic(judgements)
+        # a question about a child, an image or staff always gets the steps: never "off topic"
+        on_topic = self.on_topic(judgements) or self.escalation_book.about_a_child(question) or not english
         # A "what do I do?" question is answered by a document that sets out what staff should do
         # (the school's own procedure, statutory guidance): its quote comes first. When none does,
         # the steps are the answer and come first.
         from_procedures = any(self._procedures(j) for j in chosen)
-        steps_first = urgent or (what_to_do and on_topic and not from_procedures)
+        steps_first = urgent or not english or (what_to_do and on_topic and not from_procedures)
         message = None
         if not answered:
-            kind = "no_procedure" if what_to_do and on_topic else "not_covered" if on_topic or urgent else "off_topic"
+            kind = "not_english" if not english else \
+                "no_procedure" if what_to_do and on_topic else "not_covered" if on_topic or urgent else "off_topic"
             message = self.messages[kind].format(lead=self.escalation_book.lead_title(self.school),
                                                  library=self.library_summary())
         return {
@@ -166,8 +177,8 @@ class AnswerEngine:
             "passages": passages,
             "off_topic": not (answered or on_topic or urgent),
             "danger": urgent and assessed.danger,
-            "escalation": self.escalation_book.escalation(urgent, self.school, self.escalation_book.situations_in(question),
-                                                          danger=assessed.danger),
+            "english": english,
+            "escalation": self.escalation_book.escalation(urgent, self.school, seen, danger=assessed.danger),
             "not_covered": message,
             "signals": {"best_sentence": best.as_dict() if best else None, "unknown_names": unknown},
         }

@@ -19,7 +19,7 @@ from bot.config import PROJECT_ROOT
 DEFAULT_ESCALATION_FILE = PROJECT_ROOT / "prompts" / "escalation.toml"
 DEFAULT_SCHOOL_FILE = PROJECT_ROOT / "prompts" / "school.toml"
 DEFAULT_MESSAGES_FILE = PROJECT_ROOT / "prompts" / "messages.toml"
-MESSAGE_KEYS = ("about", "not_covered", "off_topic", "no_procedure", "urgent_heading", "steps_heading",
+MESSAGE_KEYS = ("about", "not_covered", "off_topic", "no_procedure", "not_english", "urgent_heading", "steps_heading",
                 "quotes_heading", "emergency_line", "not_ready")
 REGIONS = ("england", "wales", "scotland", "northern-ireland")
 UNSET_TEXT = "Ask your school office"
@@ -49,6 +49,7 @@ class Contact:
     note: str | None = None
     situations: tuple[str, ...] = ()  # shown in an answer only when one of these is seen
     slot: str | None = None  # the school slot it fills, for the school's own contacts
+    first_in: tuple[str, ...] = ()  # situations in which it is listed in the first screen, never folded
 
     def as_dict(self) -> dict:
         data = {"name": self.name, "when": self.when, "phone": self.phone, "url": self.url,
@@ -111,6 +112,13 @@ class EscalationBook:
     lead_source: str
     steps: tuple[Step, ...] = ()
     situations: tuple[Situation, ...] = ()
+    subject: tuple[re.Pattern, ...] = ()  # a question about a child, an image, a pupil or staff
+
+    def about_a_child(self, question: str) -> bool:
+        """Is the question about a child, a pupil, an image or a member of staff? Such a question
+        always gets the steps, whatever the library covers."""
+        text = " ".join(question.split()).replace("’", "'")
+        return any(p.search(text) for p in self.subject)
 
     def lead_title(self, school: SchoolContacts) -> str:
         return school.lead_title or self.lead_titles[school.region]
@@ -140,6 +148,10 @@ class EscalationBook:
         hidden = {slot for s in self.situations if s.name in seen for slot in s.hide}
         national = [c for c in self.contacts if c.region in (None, school.region) and c.show != "page"
                     and (not c.situations or set(c.situations) & seen)]
+        # contacts for the situation seen (Report Remove for an image to take down, Childline for
+        # a child who may hurt themselves) come first and unfolded, whatever their usual place
+        for_situation = [c for c in self.contacts if c.region in (None, school.region) and set(c.first_in) & seen]
+        national = [c for c in national if c not in for_situation]
         first = [c for c in national if urgent and c.show == "urgent"]
         rest = [c for c in national if c.show == "always" or (not urgent and c.show == "calm")]
         own = [c for c in school_contacts(school, lead) if c.slot not in hidden]
@@ -157,6 +169,7 @@ class EscalationBook:
             "region": school.region,
             "situations": sorted(seen),
             "contacts": [c.as_dict() for c in (*first, *own, *rest)],
+            "situation_contacts": [c.as_dict() for c in for_situation],
         }
 
     @staticmethod
@@ -284,12 +297,15 @@ def _contact(raw: dict, where: str, region: str | None) -> Contact:
     show = raw.get("show", "always")
     if show not in _SHOW:
         raise PromptsError(f"{where}: 'show' must be one of {', '.join(_SHOW)}")
-    situations = raw.get("situations", [])
-    if not isinstance(situations, list) or not all(isinstance(x, str) for x in situations):
-        raise PromptsError(f"{where}: 'situations' must be a list of situation names")
+    lists = {}
+    for key in ("situations", "first_in"):
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+            raise PromptsError(f"{where}: '{key}' must be a list of situation names")
+        lists[key] = tuple(value)
     return Contact(name=_text(raw, "name", where), when=_text(raw, "when", where), source=_text(raw, "source", where),
                    reviewed=_review_date(raw, where), show=show, phone=phone, url=url, email=email, region=region,
-                   situations=tuple(situations))
+                   **lists)
 
 
 def load_escalation(path: Path = DEFAULT_ESCALATION_FILE) -> EscalationBook:
@@ -318,12 +334,23 @@ def load_escalation(path: Path = DEFAULT_ESCALATION_FILE) -> EscalationBook:
     situations = _situations(data, path)
     names = {s.name for s in situations}
     for contact in contacts:
-        unknown = set(contact.situations) - names
+        unknown = (set(contact.situations) | set(contact.first_in)) - names
         if unknown:
             raise PromptsError(f"{path} contact {contact.name}: unknown situation(s) {', '.join(sorted(unknown))}")
     return EscalationBook(_notice(data, "calm", path), _notice(data, "urgent", path, with_first=True),
                           tuple(contacts), {r: titles[r].strip() for r in REGIONS},
-                          _text(lead, "source", f"{path} [lead]"), _steps(data, path, names), situations)
+                          _text(lead, "source", f"{path} [lead]"), _steps(data, path, names), situations,
+                          _subject(data, path))
+
+
+def _subject(data: dict, path: Path) -> tuple[re.Pattern, ...]:
+    patterns = (data.get("subject") or {}).get("patterns", []) if isinstance(data.get("subject", {}), dict) else None
+    if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
+        raise PromptsError(f"{path} [subject]: 'patterns' must be a list of patterns")
+    try:
+        return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+    except re.error as exc:
+        raise PromptsError(f"{path} [subject]: pattern {exc.pattern!r} is not valid ({exc})") from None
 
 
 def load_school(path: Path = DEFAULT_SCHOOL_FILE) -> SchoolContacts:

@@ -178,6 +178,50 @@ def test_the_contacts_pages_at_risk_box_has_the_urgent_first_lines(page, server_
     assert page.locator('.emergency a[href="tel:999"]').is_visible()
 
 
+def test_looking_at_the_picture_keeps_the_never_view_step_on_the_page(page, server_url):
+    ask(page, server_url, "Should I look at the picture to check whether it's real before I report it?")
+    main = page.locator("main").inner_text()
+    assert "Never view, copy, print, share, store or save the image" in main and "only covers" not in main
+    assert page.get_by_text("Never view, copy, print, share, store or save the image").is_visible()
+
+
+def test_a_question_in_welsh_says_english_only_and_keeps_the_steps(page, server_url):
+    ask(page, server_url, "Beth ddylwn i ei wneud os oes llun noeth ffug o ddisgybl yn cael ei rannu?")
+    assert page.get_by_text("answers questions in English only").is_visible()
+    assert page.locator("section.escalation ul.steps li").count() >= 3
+    assert page.locator("blockquote").count() == 0
+
+
+def test_taking_a_pupils_phone_is_calm_with_the_do_not_search_step(page, server_url):
+    ask(page, server_url, "Can I take the pupil's phone off him and go through it?")
+    assert page.locator("section.escalation.urgent").count() == 0
+    assert page.get_by_text("Do not search the device").is_visible()
+
+
+def test_getting_an_image_taken_down_shows_report_remove_and_take_it_down_in_the_first_screen(page, server_url):
+    ask(page, server_url, "How can I get the picture taken down from Snapchat?")
+    height = page.viewport_size["height"]
+    for name in ("Report Remove (Childline and the IWF)", "Take It Down (NCMEC)"):
+        item = page.get_by_text(name, exact=True).first
+        assert item.is_visible(), name
+        box = item.bounding_box()
+        assert box["y"] + box["height"] <= height, name
+    assert "do not cover this question" not in page.locator("main").inner_text()
+
+
+def test_a_child_who_wants_to_die_gets_999_first_and_childline_unfolded(page, server_url):
+    ask(page, server_url, "She's just told me she wants to die because the fake picture is all over school")
+    first = page.locator("ol.first-steps li")
+    assert "call 999" in first.nth(0).inner_text()
+    assert page.get_by_text("Childline", exact=True).first.is_visible()
+
+
+def test_a_plainly_unrelated_question_gets_the_short_off_topic_message(page, server_url):
+    ask(page, server_url, "What is the UCAS deadline?")
+    assert page.get_by_text("The library holds:").is_visible()
+    assert page.locator("section.escalation ul.steps").count() == 0
+
+
 def test_the_highlight_marks_the_sentence_that_answers(page, server_url):
     ask(page, server_url, CARTOON)
     assert "isn't photorealistic" in page.locator("blockquote mark").first.inner_text()
