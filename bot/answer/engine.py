@@ -38,8 +38,8 @@ from bot.search.hits import Hit
 from bot.search.hybrid import HybridRetriever, timed
 from bot.search.index import SearchIndex, load_index
 
-
-CALM_SITUATIONS = frozenset({"device", "removal"})
+LEAD_FIRST_SITUATIONS = frozenset({"device", "removal"})
+DANGER_SITUATIONS = frozenset({"sextortion", "adult_involved", "self_harm"})
 
 
 class QuestionError(ValueError):
@@ -112,6 +112,8 @@ class AnswerEngine:
         for doc in self.index.documents.values():
             if doc.replaces in self.index.documents:
                 self.replaced_by.setdefault(doc.replaces, set()).add(doc.id)
+        tokenizer = getattr(getattr(self.index.dense.embedder, "model", None), "tokenizer", None)
+        self.model_words = frozenset(tokenizer.get_vocab()) if tokenizer is not None else frozenset()
         # Each heading embedded once, when the library is loaded: a passage under a heading far
         # from the question is judged with that in mind (answerability.py).
         headings = sorted({p.heading[-1] for p in self.index.passages if p.heading})
@@ -139,15 +141,17 @@ class AnswerEngine:
         seen = self.escalation_book.situations_in(question)
         with timed(timings, "triage"):
             assessed = self.triage.assess(question, vector)
-            # a phone to take or search, an image to have taken down: for the lead, calmly, unless
-            # a crisis sign says a child is in danger now
-            urgent = assessed.urgent and ("crisis" in assessed.reasons or not seen & CALM_SITUATIONS)
+            urgent = assessed.urgent
+            # a phone to take or search, an image to have taken down: the lead first, not 999,
+            # unless a crisis sign, blackmail, an adult or self-harm says a child is in danger now
+            danger = assessed.danger and ("crisis" in assessed.reasons or not seen & LEAD_FIRST_SITUATIONS
+                                          or bool(seen & DANGER_SITUATIONS))
             what_to_do = self.intent.asks_what_to_do(vector)
         hits = self.candidates(question, vector, timings, what_to_do=what_to_do)
         with timed(timings, "answerability"):
             judgements = self.judge(question, vector, hits)
             unknown = self.unknown_names(question)
-            english = looks_english(question, self.index.bm25.analyzer, self.index.bm25.idf)
+            english = looks_english(question, self.index.bm25.analyzer, self.index.bm25.idf, self.model_words)
             # a question not in English is never answered by a quote matched on a stray word
             chosen = self.choose(judgements, what_to_do, unknown) if english else []
         with timed(timings, "compose"):
@@ -176,9 +180,9 @@ class AnswerEngine:
             "steps_first": steps_first,
             "passages": passages,
             "off_topic": not (answered or on_topic or urgent),
-            "danger": urgent and assessed.danger,
+            "danger": urgent and danger,
             "english": english,
-            "escalation": self.escalation_book.escalation(urgent, self.school, seen, danger=assessed.danger),
+            "escalation": self.escalation_book.escalation(urgent, self.school, seen, danger=danger),
             "not_covered": message,
             "signals": {"best_sentence": best.as_dict() if best else None, "unknown_names": unknown},
         }

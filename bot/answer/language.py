@@ -4,8 +4,9 @@ quote matched on a stray word.
 
 A question counts as English when enough of its words are common English words, or most of them
 are words the library itself uses (a keyword query such as "nudify app legal" has no common
-words at all). Short questions (under three words) are taken as English: there is too little
-to tell.
+words at all), or most of its longer words are whole words of the embedding model's English
+vocabulary ("gcse maths grade boundaries last summer"). Short questions (under three words) are
+taken as English: there is too little to tell.
 """
 
 from __future__ import annotations
@@ -25,11 +26,15 @@ when where which while who whom why will with without would you your yes ok plea
 """.split())
 
 
-def looks_english(question: str, analyzer: Callable[[str], list[str]], known: Collection[str]) -> bool:
+def looks_english(question: str, analyzer: Callable[[str], list[str]], known: Collection[str],
+                  model_words: Collection[str] = frozenset()) -> bool:
+    """`known`: the library's analysed terms; `model_words`: whole words of the model's vocabulary."""
     words = [w.lower().replace("’", "'") for w in _WORD.findall(question)]
     if len(words) < 3:
         return True
     common = sum(w in COMMON_ENGLISH for w in words) / len(words)
     terms = [t for w in words for t in analyzer(w)]
     familiar = sum(t in known for t in terms) / len(terms) if terms else 0.0
-    return common >= 0.2 or familiar >= 0.5
+    longer = [w for w in words if len(w) >= 4]
+    whole = sum(w in model_words for w in longer) / len(longer) if longer else 0.0
+    return common >= 0.2 or familiar >= 0.5 or whole >= 0.5

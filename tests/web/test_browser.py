@@ -192,9 +192,12 @@ def test_a_question_in_welsh_says_english_only_and_keeps_the_steps(page, server_
     assert page.locator("blockquote").count() == 0
 
 
-def test_taking_a_pupils_phone_is_calm_with_the_do_not_search_step(page, server_url):
+def test_taking_a_pupils_phone_puts_the_lead_first_with_the_do_not_search_step(page, server_url):
     ask(page, server_url, "Can I take the pupil's phone off him and go through it?")
-    assert page.locator("section.escalation.urgent").count() == 0
+    first = page.locator("ol.first-steps li")
+    if first.count():  # flagged urgent: the lead first, 999 second, never 999 first
+        assert "designated safeguarding lead" in first.nth(0).inner_text() and "call 999" in first.nth(1).inner_text()
+        page.locator("details.more summary").first.click()
     assert page.get_by_text("Do not search the device").is_visible()
 
 
