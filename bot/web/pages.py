@@ -53,6 +53,15 @@ def _span(text_length: int) -> tuple[int, int] | None:
     return (start, end) if 0 <= start < end <= text_length else None
 
 
+def _sentence(span: tuple[int, int]) -> tuple[int, int] | None:
+    """The highlighted sentence's [hs, he) from the query string, when it lies inside the cited span."""
+    try:
+        start, end = int(request.args["hs"]), int(request.args["he"])
+    except (KeyError, ValueError):
+        return None
+    return (start, end) if span[0] <= start < end <= span[1] else None
+
+
 @pages.get("/sources/<doc_id>")
 def source_page(doc_id: str):
     doc = _engine().index.documents.get(doc_id)
@@ -61,12 +70,17 @@ def source_page(doc_id: str):
     span = _span(len(doc.text))
     asked = "start" in request.args or "end" in request.args
     parts = (doc.text[:span[0]], doc.text[span[0]:span[1]], doc.text[span[1]:]) if span else (doc.text, "", "")
+    # The sentence the answer highlighted (hs, he), marked inside the lighter cited passage.
+    sentence = _sentence(span) if span else None
+    cited = ((doc.text[span[0]:sentence[0]], doc.text[sentence[0]:sentence[1]], doc.text[sentence[1]:span[1]])
+             if sentence else (parts[1], "", ""))
     # The headings above the cited place, shown above it, and where the document itself numbers it.
     where = next((p for p in doc.paragraphs if span and p.start <= span[0] < p.end + 2), None)
     engine = _engine()
     newer = [engine.index.documents[i] for i in sorted(engine.replaced_by.get(doc.id, ()))]
     return render_template("source.html", doc=doc, info=source_summary(doc, engine.index.passage_counts.get(doc.id, 0)),
-                           parts=parts, span=span, bad_span=asked and span is None, where=where, newer=newer)
+                           parts=parts, cited=cited, span=span, bad_span=asked and span is None, where=where,
+                           newer=newer)
 
 
 @pages.get("/library")

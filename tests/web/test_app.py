@@ -120,7 +120,8 @@ def test_answer_page_shows_quotes_with_highlight_and_citation_links(client):
     html = client.post("/ask", data={"question": QUESTION}).get_data(as_text=True)
     assert html.count("<blockquote") >= 1 and "<mark>" in html
     links = re.findall(r'class="citation" href="([^"]+)"', html)
-    assert links and all(re.match(r"/sources/[\w.-]+\?start=\d+&amp;end=\d+#cited", link) for link in links)
+    assert links and all(re.match(r"/sources/[\w.-]+\?start=\d+&amp;end=\d+&amp;hs=\d+&amp;he=\d+#cited-from", link)
+                         for link in links)
 
 
 def test_urgent_block_comes_before_the_quotes(client):
@@ -151,9 +152,17 @@ def test_an_empty_question_re_shows_the_form_with_a_message(client):
 def test_source_view_highlights_the_cited_span(client, engine):
     doc = engine.index.documents["bbc-ai-csam-teacher-guidance"]
     html = client.get(f"/sources/{doc.id}?start=452&end=974").get_data(as_text=True)
-    marked = re.search(r'<mark id="cited" tabindex="-1">(.*?)</mark>', html, re.S).group(1)
+    marked = re.search(r'<span class="cited-passage" id="cited" tabindex="-1">(.*?)</span>', html, re.S).group(1)
     assert marked.replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&") == doc.text[452:974]
-    assert doc.publisher in html
+    assert doc.publisher in html and "<mark" not in marked  # no sentence asked for: the passage alone
+    # with the sentence the answer highlighted: it alone is marked, inside the lighter passage
+    sentence = doc.text.index("The AI-generated content is illegal"), doc.text.index("photorealistic.") + 15
+    html = client.get(f"/sources/{doc.id}?start=452&end=974&hs={sentence[0]}&he={sentence[1]}").get_data(as_text=True)
+    passage = re.search(r'<span class="cited-passage" id="cited" tabindex="-1">(.*?)</span>', html, re.S).group(1)
+    mark = re.search(r'<mark class="cited-sentence">(.*?)</mark>', passage, re.S).group(1)
+    assert mark.replace("&#39;", "'") == doc.text[sentence[0]:sentence[1]]
+    line = re.search(r'<span class="cited-from" id="cited-from">(.*?)</span>', html, re.S).group(1)
+    assert doc.title in line and "Dated:" in line  # the title and date repeated at the passage
 
 
 def test_source_view_shows_the_heading_path_and_keeps_title_date_and_caution_in_view(client, engine):
@@ -164,7 +173,8 @@ def test_source_view_shows_the_heading_path_and_keeps_title_date_and_caution_in_
     head = re.search(r'<div class="source-head">(.*?)</div>', html, re.S).group(1)
     assert "Keeping children safe in education 2025" in head and "2025-09-01" in head
     assert "1 September 2026" in head  # the caution stays in the sticky header
-    path = re.search(r'<span class="heading-path" id="cited-path">(.*?)</span><mark', html, re.S).group(1)
+    path = re.search(r'<span class="heading-path" id="cited-path">(.*?)</span><span class="cited-passage"', html,
+                     re.S).group(1)
     assert path.endswith("Record keeping") and "What school and college staff should do" in path
     assert "paragraph 66" in html
     css = client.get("/static/style.css").get_data(as_text=True)

@@ -71,14 +71,21 @@ def test_ask_a_question_and_see_quotes(page, server_url, requests_seen):
 def test_follow_a_citation_to_the_highlighted_span(page, server_url):
     ask(page, server_url, QUESTION)
     quote_start = page.locator("blockquote p").first.inner_text()[:40]
+    highlighted = page.locator("blockquote mark").first.inner_text()
     page.locator("a.citation").first.click()
     page.wait_for_load_state()
-    assert page.url.endswith("#cited")
-    cited = page.locator("mark#cited")
-    assert cited.is_visible()
-    assert cited.inner_text().startswith(quote_start)
-    top = cited.evaluate("element => element.getBoundingClientRect().top")
-    assert -10 <= top < page.viewport_size["height"] / 2  # scrolled to the passage (inline box may sit a hair above)
+    assert page.url.endswith("#cited-from")
+    cited = page.locator("#cited")
+    assert cited.is_visible() and cited.inner_text().startswith(quote_start)
+    # the sentence the answer page highlighted is the one marked; the rest of the passage is lighter
+    assert page.locator("mark.cited-sentence").inner_text() == highlighted
+    # the title, date and original link are on screen at the cited passage
+    line = page.locator("#cited-from")
+    box = line.bounding_box()
+    head = page.locator(".source-head").bounding_box()
+    assert head["y"] + head["height"] <= box["y"] < page.viewport_size["height"] * 0.75  # below the sticky title
+    assert "Dated:" in line.inner_text()
+    assert line.get_by_role("link", name="Original").is_visible()
     shot(page, "source")
 
 
@@ -95,7 +102,7 @@ def test_a_kcsie_citation_opens_under_its_heading_with_title_date_and_caution_in
     assert "1 September 2026" in head.inner_text() and "2025-09-01" in head.inner_text()
     path = page.locator("#cited-path")
     assert path.inner_text().endswith("Record keeping") and path.is_visible()
-    top = page.locator("mark#cited").evaluate("element => element.getBoundingClientRect().top")
+    top = page.locator("#cited").evaluate("element => element.getBoundingClientRect().top")
     assert box["y"] + box["height"] <= top < height  # the passage below the header, not under it
     shot(page, "source-kcsie")
 
