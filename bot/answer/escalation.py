@@ -50,12 +50,15 @@ class Contact:
     situations: tuple[str, ...] = ()  # shown in an answer only when one of these is seen
     slot: str | None = None  # the school slot it fills, for the school's own contacts
     first_in: tuple[str, ...] = ()  # situations in which it is listed in the first screen, never folded
+    unconfirmed: str | None = None  # why its details could not be confirmed against its source, if so
 
     def as_dict(self) -> dict:
         data = {"name": self.name, "when": self.when, "phone": self.phone, "url": self.url,
                 "email": self.email, "source": self.source, "reviewed": self.reviewed}
         if self.note:
             data["note"] = self.note
+        if self.unconfirmed:
+            data["unconfirmed"] = self.unconfirmed
         return data
 
 
@@ -67,6 +70,7 @@ class Step:
     source: str
     situation: str | None = None
     region: str | None = None
+    unconfirmed: str | None = None  # why its wording could not be confirmed against its source, if so
 
 
 @dataclass(frozen=True)
@@ -183,6 +187,11 @@ class EscalationBook:
         return [c.as_dict() for c in school_contacts(school, lead)] + \
             [c.as_dict() for c in self.contacts if c.region in (None, school.region)]
 
+    def unconfirmed(self) -> list[tuple[str, str]]:
+        """(what, why) for every contact and step whose source could not confirm it."""
+        return [(c.name, c.unconfirmed) for c in self.contacts if c.unconfirmed] + \
+            [(s.text, s.unconfirmed) for s in self.steps if s.unconfirmed]
+
     def reviewed_dates(self) -> list[tuple[str, str]]:
         """(what, reviewed date) for every dated entry, for the readiness check."""
         return [(c.name, c.reviewed) for c in self.contacts if c.reviewed]
@@ -280,7 +289,8 @@ def _steps(data: dict, path: Path, names: set[str]) -> tuple[Step, ...]:
             if value not in allowed:
                 raise PromptsError(f"{where}: '{field_name}' must be one of {', '.join(sorted(allowed))}")
             _review_date(raw, where)
-            found.append(Step(_text(raw, "text", where), _text(raw, "source", where), **{field_name: value}))
+            found.append(Step(_text(raw, "text", where), _text(raw, "source", where), **{field_name: value},
+                              unconfirmed=_text(raw, "unconfirmed", where, required=False)))
     return tuple(found)
 
 
@@ -305,7 +315,7 @@ def _contact(raw: dict, where: str, region: str | None) -> Contact:
         lists[key] = tuple(value)
     return Contact(name=_text(raw, "name", where), when=_text(raw, "when", where), source=_text(raw, "source", where),
                    reviewed=_review_date(raw, where), show=show, phone=phone, url=url, email=email, region=region,
-                   **lists)
+                   unconfirmed=_text(raw, "unconfirmed", where, required=False), **lists)
 
 
 def load_escalation(path: Path = DEFAULT_ESCALATION_FILE) -> EscalationBook:

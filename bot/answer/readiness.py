@@ -39,6 +39,8 @@ def readiness(book: EscalationBook, school: SchoolContacts, documents: Iterable[
         if age > REVIEW_EVERY_DAYS:
             findings.append(Finding(False, f"Re-check '{what}' against its source: last reviewed {reviewed}, "
                                            f"{age} days ago."))
+    for what, why in book.unconfirmed():
+        findings.append(Finding(False, f"Confirm '{what[:80]}' against its source: {why}"))
     for entry in documents:
         missing = [name for name, value in (("date", entry.date), ("address", entry.url)) if not value]
         if missing:

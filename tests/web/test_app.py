@@ -327,3 +327,9 @@ def test_behind_trusted_proxies_each_forwarded_client_has_its_own_allowance(engi
     statuses = [direct.post("/api/ask", json={"question": "x y"}, headers={"X-Forwarded-For": a}).status_code
                 for a in ("203.0.113.1", "203.0.113.2")]
     assert statuses == [200, 429]  # with no trusted proxy the header is ignored
+
+
+def test_the_contacts_page_marks_entries_not_yet_confirmed_against_their_source(client, engine):
+    html = client.get("/contacts").get_data(as_text=True)
+    unconfirmed = [c for c in engine.escalation_book.contacts if c.unconfirmed]
+    assert unconfirmed and html.count("Not yet confirmed against its source:") >= len(unconfirmed)
