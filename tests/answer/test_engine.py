@@ -66,7 +66,7 @@ def test_an_urgent_question_gets_the_urgent_escalation_first(engine):
     assert answer["urgent"] is True
     assert answer["escalation"]["urgent"] is True
     first = answer["escalation"]["first"]
-    assert "999" in first[0] and "now" in first[1] and "Do not view" in first[2]
+    assert "999" in first[0] and "now" in first[1] and "Never view" in first[2]
     assert not any(c["phone"] == "999" for c in answer["escalation"]["contacts"])  # 999 said once
     assert "sextortion" in answer["escalation"]["situations"]
     assert any(step.startswith("Sextortion") for step in answer["escalation"]["steps"])

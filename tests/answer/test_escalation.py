@@ -18,7 +18,7 @@ def book():
 def test_an_urgent_incident_without_danger_now_puts_the_lead_first_and_999_second(book):
     esc = book.escalation(True, load_school(), danger=False)
     first = esc["first"]
-    assert "designated safeguarding lead" in first[0] and "call 999" in first[1] and "do not view" in first[2].lower()
+    assert "designated safeguarding lead" in first[0] and "call 999" in first[1] and "never view, copy, print, share, store or save" in first[2].lower()
     assert esc["lead_line"] == 0 and esc["danger"] is False
     danger = book.escalation(True, load_school())
     assert "call 999" in danger["first"][0] and danger["lead_line"] == 1 and danger["danger"] is True
@@ -29,7 +29,7 @@ def test_urgent_variant_says_999_once_first_then_the_lead_then_do_not_view(book)
     assert esc["urgent"] is True
     first = esc["first"]
     assert len(first) == 3 and "call 999" in first[0]
-    assert "designated safeguarding lead" in first[1] and "do not view" in first[2].lower()
+    assert "designated safeguarding lead" in first[1] and "never view, copy, print, share, store or save" in first[2].lower()
     assert not any(c["phone"] == "999" for c in esc["contacts"])
     assert "999" not in " ".join(esc["steps"] + [esc["message"]])
     assert esc["lead"] == {"title": "designated safeguarding lead (DSL)", "name": None, "phone": None,

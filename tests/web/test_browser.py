@@ -181,7 +181,7 @@ def test_the_contacts_pages_at_risk_box_has_the_urgent_first_lines(page, server_
     box = page.locator("section.escalation.urgent")
     lines = box.locator("ol.first-steps li").all_inner_texts()
     assert len(lines) == 3 and "call 999" in lines[0] and "designated safeguarding lead" in lines[1]
-    assert "Do not view" in lines[2] and box.locator('a[href="tel:999"]').is_visible()
+    assert "Never view, copy, print, share, store or save the image" in lines[2] and box.locator('a[href="tel:999"]').is_visible()
     assert page.locator('.emergency a[href="tel:999"]').is_visible()
 
 
@@ -246,7 +246,7 @@ def test_an_urgent_answer_on_a_phone_shows_999_the_lead_and_do_not_view_in_the_f
     first = page.locator("ol.first-steps li")
     assert first.count() == 3
     texts = [first.nth(i).inner_text() for i in range(3)]
-    assert "call 999" in texts[0] and "designated safeguarding lead" in texts[1] and "Do not view" in texts[2]
+    assert "call 999" in texts[0] and "designated safeguarding lead" in texts[1] and "Never view" in texts[2]
     for i in range(3):
         box = first.nth(i).bounding_box()
         assert box["y"] + box["height"] <= 740, texts[i]  # in the first screen, no scrolling
@@ -330,6 +330,35 @@ def test_no_serious_or_critical_accessibility_violations(page, server_url):
         found[question[:20]] = axe.run(page).response["violations"]
     serious = {name: [(v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")]
                for name, violations in found.items()}
+    assert not any(serious.values()), serious
+
+
+SITUATIONS = (
+    "How can I get the picture taken down from Snapchat?",
+    "Can I take the pupil's phone off him and go through it?",
+    "She's just told me she wants to die because the fake picture is all over school",
+    "Beth ddylwn i ei wneud os oes llun noeth ffug o ddisgybl yn cael ei rannu?",
+    "pics of a year 8 girl edited to look naked are going round the group chat in my lesson right now",
+)
+
+
+def test_the_situation_pages_are_accessible_on_a_phone(browser, server_url):
+    """Axe on each situation's page at 360 px, with the source view of a cited sentence."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    axe, found = Axe(), {}
+    for question in SITUATIONS:
+        ask(page, server_url, question)
+        found[question[:30]] = axe.run(page).response["violations"]
+    ask(page, server_url, QUESTION)
+    page.locator("a.citation").first.click()
+    page.wait_for_load_state()
+    found["source"] = axe.run(page).response["violations"]
+    serious = {name: [(v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")]
+               for name, violations in found.items()}
+    context.close()
     assert not any(serious.values()), serious
 
 
