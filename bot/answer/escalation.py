@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bot.answer.prompts import PromptsError, read_toml
+from bot.answer.prompts import PromptsError, compile_patterns, read_toml
 from bot.config import PROJECT_ROOT
 
 DEFAULT_ESCALATION_FILE = PROJECT_ROOT / "prompts" / "escalation.toml"
@@ -264,13 +264,7 @@ def _situations(data: dict, path: Path) -> tuple[Situation, ...]:
         if not isinstance(raw, dict):
             raise PromptsError(f"{where}: must be a table")
         name = _text(raw, "name", where)
-        patterns = raw.get("patterns")
-        if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) and p for p in patterns):
-            raise PromptsError(f"{where} ({name}): 'patterns' must be a non-empty list")
-        try:
-            compiled = tuple(re.compile(p, re.IGNORECASE) for p in patterns)
-        except re.error as exc:
-            raise PromptsError(f"{where} ({name}): pattern {exc.pattern!r} is not valid ({exc})") from None
+        compiled = compile_patterns(raw.get("patterns"), f"{where} ({name})", "patterns")
         hide = raw.get("hide", [])
         if not isinstance(hide, list) or any(h not in _SCHOOL_SLOTS for h in hide):
             raise PromptsError(f"{where} ({name}): 'hide' may name only {', '.join(_SCHOOL_SLOTS)}")
@@ -354,13 +348,12 @@ def load_escalation(path: Path = DEFAULT_ESCALATION_FILE) -> EscalationBook:
 
 
 def _subject(data: dict, path: Path) -> tuple[re.Pattern, ...]:
-    patterns = (data.get("subject") or {}).get("patterns", []) if isinstance(data.get("subject", {}), dict) else None
-    if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
-        raise PromptsError(f"{path} [subject]: 'patterns' must be a list of patterns")
-    try:
-        return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
-    except re.error as exc:
-        raise PromptsError(f"{path} [subject]: pattern {exc.pattern!r} is not valid ({exc})") from None
+    """The optional [subject] section's patterns; none without the section."""
+    if "subject" not in data:
+        return ()
+    section = data["subject"]
+    return compile_patterns(section.get("patterns") if isinstance(section, dict) else None, f"{path} [subject]",
+                            "patterns")
 
 
 def load_school(path: Path = DEFAULT_SCHOOL_FILE) -> SchoolContacts:

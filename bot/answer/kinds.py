@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.answer.prompts import PromptsError, read_toml
+from bot.answer.prompts import PromptsError, compile_patterns, read_toml
 from bot.config import PROJECT_ROOT
 
 DEFAULT_KINDS_FILE = PROJECT_ROOT / "prompts" / "question_kinds.toml"
@@ -53,14 +53,6 @@ def load_kinds(path: Path = DEFAULT_KINDS_FILE) -> QuestionKinds:
         name = entry.get("name") if isinstance(entry, dict) else None
         if not isinstance(name, str) or not name.strip():
             raise PromptsError(f"{path}: kind {number} needs a name")
-        lists = []
-        for key in ("question", "sentence"):
-            patterns = entry.get(key)
-            if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) and p for p in patterns):
-                raise PromptsError(f"{path}: kind {name!r}: '{key}' must be a non-empty list of patterns")
-            try:
-                lists.append(tuple(re.compile(p, re.IGNORECASE) for p in patterns))
-            except re.error as exc:
-                raise PromptsError(f"{path}: kind {name!r}: pattern {exc.pattern!r} is not valid ({exc})") from None
-        kinds.append(QuestionKind(name.strip(), *lists))
+        kinds.append(QuestionKind(name.strip(), *(compile_patterns(entry.get(key), f"{path}: kind {name!r}", key)
+                                                  for key in ("question", "sentence"))))
     return QuestionKinds(tuple(kinds))

@@ -6,6 +6,7 @@ names the file and the entry, so nobody is ever shown a half-loaded contact list
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -37,6 +38,17 @@ def read_question_lists(path: Path, first: str, second: str) -> tuple[tuple[str,
         raise PromptsError(f"{path}: listed as both {first.replace('_', ' ')} and {second.replace('_', ' ')}: "
                            f"{sorted(both)[0][:60]!r}")
     return lists[0], lists[1]
+
+
+def compile_patterns(patterns: object, where: str, key: str) -> tuple[re.Pattern, ...]:
+    """A non-empty list of regular expressions from a prompts file, compiled to match without
+    regard to case; `where` and `key` name the entry in the message when one is missing or invalid."""
+    if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) and p for p in patterns):
+        raise PromptsError(f"{where}: '{key}' must be a non-empty list of patterns")
+    try:
+        return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+    except re.error as exc:
+        raise PromptsError(f"{where}: '{key}': pattern {exc.pattern!r} is not valid ({exc})") from None
 
 
 def read_classifier_section(path: Path, section: str) -> tuple[Path, float, float] | None:

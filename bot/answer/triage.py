@@ -22,7 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from bot.answer.classifier import LinearClassifier
-from bot.answer.prompts import PromptsError, read_classifier_section, read_question_lists, read_toml
+from bot.answer.prompts import (
+    PromptsError,
+    compile_patterns,
+    read_classifier_section,
+    read_question_lists,
+    read_toml,
+)
 from bot.config import PROJECT_ROOT
 
 DEFAULT_TRIAGE_FILE = PROJECT_ROOT / "prompts" / "triage.toml"
@@ -68,16 +74,8 @@ def load_triage_rules(path: Path = DEFAULT_TRIAGE_FILE) -> TriageRules:
     if not isinstance(data, dict):
         raise PromptsError(f"{path}: [urgent] section missing")
 
-    def compiled(name: str) -> tuple[re.Pattern, ...]:
-        patterns = data.get(name)
-        if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) and p for p in patterns):
-            raise PromptsError(f"{path} [urgent]: '{name}' must be a non-empty list of patterns")
-        try:
-            return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
-        except re.error as exc:
-            raise PromptsError(f"{path} [urgent] {name}: pattern {exc.pattern!r} is not valid ({exc})") from None
-
-    return TriageRules(compiled("crisis"), compiled("situation"), compiled("harm"), compiled("not_now"))
+    return TriageRules(*(compile_patterns(data.get(name), f"{path} [urgent]", name)
+                         for name in ("crisis", "situation", "harm", "not_now")))
 
 
 def load_model_settings(path: Path = DEFAULT_TRIAGE_FILE) -> ModelSettings:
