@@ -44,22 +44,14 @@ def answer_page():
     return render_template("answer.html", answer=answer, messages=engine.messages)
 
 
-def _span(text_length: int) -> tuple[int, int] | None:
-    """The cited [start, end) from the query string, when it is a valid span of the document."""
+def _span(low: int, high: int, start: str = "start", end: str = "end") -> tuple[int, int] | None:
+    """A [start, end) span from two query-string numbers, when it lies within [low, high]: the cited
+    passage in the document, or (`hs`, `he`) the highlighted sentence in the passage."""
     try:
-        start, end = int(request.args["start"]), int(request.args["end"])
+        first, last = int(request.args[start]), int(request.args[end])
     except (KeyError, ValueError):
         return None
-    return (start, end) if 0 <= start < end <= text_length else None
-
-
-def _sentence(span: tuple[int, int]) -> tuple[int, int] | None:
-    """The highlighted sentence's [hs, he) from the query string, when it lies inside the cited span."""
-    try:
-        start, end = int(request.args["hs"]), int(request.args["he"])
-    except (KeyError, ValueError):
-        return None
-    return (start, end) if span[0] <= start < end <= span[1] else None
+    return (first, last) if low <= first < last <= high else None
 
 
 @pages.get("/sources/<doc_id>")
@@ -67,11 +59,11 @@ def source_page(doc_id: str):
     doc = _engine().index.documents.get(doc_id)
     if doc is None:
         return error_response(404, "unknown_source", "There is no document with that id in this library.")
-    span = _span(len(doc.text))
+    span = _span(0, len(doc.text))
     asked = "start" in request.args or "end" in request.args
     parts = (doc.text[:span[0]], doc.text[span[0]:span[1]], doc.text[span[1]:]) if span else (doc.text, "", "")
     # The sentence the answer highlighted (hs, he), marked inside the lighter cited passage.
-    sentence = _sentence(span) if span else None
+    sentence = _span(*span, start="hs", end="he") if span else None
     cited = ((doc.text[span[0]:sentence[0]], doc.text[sentence[0]:sentence[1]], doc.text[sentence[1]:span[1]])
              if sentence else (parts[1], "", ""))
     # The headings above the cited place, shown above it, and where the document itself numbers it.
