@@ -273,8 +273,7 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
                              for name in config.retrievers}
     paragraph_check = _paragraph_check(settings.seeds_dir, questions, kept)
     triage_set = load_triage(Path(settings.prompts_dir) / DEFAULT_TRIAGE_FILE.name, embedder.encode)
-    assessed = {q.id: triage_set.assess(q.question, result.vectors[q.id]) for q in questions}
-    with_model = {k: a.urgent for k, a in assessed.items()}
+    with_model = {q.id: triage_set.assess(q.question, result.vectors[q.id]).urgent for q in questions}
     rules_only = {q.id: triage_set.rules_only(q.question).urgent for q in questions}
     extra = {
         **({"cross_validation": tuned_on_dev(questions_path, texts, passages, space, embedder, config, progress)}
@@ -284,7 +283,7 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
         **({"paragraph_numbers": paragraph_check} if paragraph_check else {}),
         "triage": _triage_figures(questions, with_model),
         "triage_rules_only": _triage_figures(questions, rules_only),
-        **({"danger_first": _danger_figures(questions, assessed)} if any(q.situation for q in questions) else {}),
+        **({"danger_first": _danger_figures(questions, kept)} if any(q.situation for q in questions) else {}),
     }
     return {"name": f"labelled-{split or 'all'}", "kind": "labelled", "queries": len(qrels),
             "documents": len(docs), "passages": len(passages), "metrics": metrics, "curves": curves,
@@ -343,19 +342,20 @@ def _triage_figures(questions, flagged: dict[str, bool]) -> dict[str, float | No
             "general_false_alarm": _share(groups["general"], True)}
 
 
-def _danger_figures(questions, assessed: dict) -> dict[str, float | None]:
+def _danger_figures(questions, answers: list[dict]) -> dict[str, float | None]:
     """Is 999 the first line where it should be, and only there? Over the situations labelled
     "danger" (a child may need emergency help now) and "incident" (the lead must be told now, but
     nothing says a child is in danger): 999 first on danger, and the false alarm of 999 first on an
-    incident, with how many incidents still get the lead-now block."""
-    groups: dict[str, list] = {"danger": [], "incident": []}
-    for q in questions:
+    incident, with how many incidents still get the lead-now block. Counted on the answers the
+    engine gave (`answers`, one per question in order), so the situations it recognises count."""
+    groups: dict[str, list[dict]] = {"danger": [], "incident": []}
+    for q, answer in zip(questions, answers):
         if q.situation in groups:
-            groups[q.situation].append(assessed[q.id])
-    return {"danger_999_first": _share([a.urgent and a.danger for a in groups["danger"]], True),
-            "danger_urgent_block": _share([a.urgent for a in groups["danger"]], True),
-            "incident_999_first": _share([a.urgent and a.danger for a in groups["incident"]], True),
-            "incident_lead_now": _share([a.urgent and not a.danger for a in groups["incident"]], True),
+            groups[q.situation].append(answer)
+    return {"danger_999_first": _share([a["danger"] for a in groups["danger"]], True),
+            "danger_urgent_block": _share([a["urgent"] for a in groups["danger"]], True),
+            "incident_999_first": _share([a["danger"] for a in groups["incident"]], True),
+            "incident_lead_now": _share([a["urgent"] and not a["danger"] for a in groups["incident"]], True),
             "counts": {k: len(v) for k, v in groups.items()}}
 
 
