@@ -38,9 +38,6 @@ from bot.search.hits import Hit
 from bot.search.hybrid import HybridRetriever, timed
 from bot.search.index import SearchIndex, load_index
 
-LEAD_FIRST_SITUATIONS = frozenset({"device", "removal"})
-DANGER_SITUATIONS = frozenset({"sextortion", "adult_involved", "self_harm"})
-
 
 class QuestionError(ValueError):
     """The question cannot be answered as given; the message says why, in plain words.
@@ -142,10 +139,9 @@ class AnswerEngine:
         with timed(timings, "triage"):
             assessed = self.triage.assess(question, vector)
             urgent = assessed.urgent
-            # a phone to take or search, an image to have taken down: the lead first, not 999,
-            # unless a crisis sign, blackmail, an adult or self-harm says a child is in danger now
-            danger = assessed.danger and ("crisis" in assessed.reasons or not seen & LEAD_FIRST_SITUATIONS
-                                          or bool(seen & DANGER_SITUATIONS))
+            # a phone to take, an image to take down: the lead first, not 999, unless a crisis sign,
+            # blackmail, an adult or self-harm says a child is in danger now (escalation.toml)
+            danger = self.escalation_book.danger_now(assessed.danger, "crisis" in assessed.reasons, seen)
             what_to_do = self.intent.asks_what_to_do(vector)
         hits = self.candidates(question, vector, timings, what_to_do=what_to_do)
         with timed(timings, "answerability"):

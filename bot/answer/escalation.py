@@ -88,6 +88,9 @@ class Situation:
     name: str
     patterns: tuple[re.Pattern, ...]
     hide: tuple[str, ...] = ()  # school slots that would mislead in this situation
+    # which first line of an urgent answer it asks for: "999" (danger now: blackmail, an adult,
+    # self-harm), "lead" (a phone to take, an image to take down), or None (no say)
+    first_line: str | None = None
 
     def seen_in(self, question: str) -> bool:
         return any(p.search(question) for p in self.patterns)
@@ -123,6 +126,13 @@ class EscalationBook:
         always gets the steps, whatever the library covers."""
         text = " ".join(question.split()).replace("’", "'")
         return any(p.search(text) for p in self.subject)
+
+    def danger_now(self, danger: bool, crisis: bool, seen: frozenset[str]) -> bool:
+        """Does an urgent question put 999 first? Triage's `danger`, unless every situation seen
+        that has a say asks for the lead first (and no crisis sign was seen): a phone to take is for
+        the lead, a phone to take from a blackmailed child is not."""
+        asks = {s.first_line for s in self.situations if s.name in seen and s.first_line}
+        return danger and (crisis or "999" in asks or "lead" not in asks)
 
     def lead_title(self, school: SchoolContacts) -> str:
         return school.lead_title or self.lead_titles[school.region]
@@ -265,10 +275,13 @@ def _situations(data: dict, path: Path) -> tuple[Situation, ...]:
             raise PromptsError(f"{where}: must be a table")
         name = _text(raw, "name", where)
         compiled = compile_patterns(raw.get("patterns"), f"{where} ({name})", "patterns")
+        first_line = raw.get("first_line")
+        if first_line not in (None, "999", "lead"):
+            raise PromptsError(f"{where} ({name}): 'first_line' must be \"999\" or \"lead\"")
         hide = raw.get("hide", [])
         if not isinstance(hide, list) or any(h not in _SCHOOL_SLOTS for h in hide):
             raise PromptsError(f"{where} ({name}): 'hide' may name only {', '.join(_SCHOOL_SLOTS)}")
-        found.append(Situation(name, compiled, tuple(hide)))
+        found.append(Situation(name, compiled, tuple(hide), first_line))
     return tuple(found)
 
 

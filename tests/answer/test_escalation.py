@@ -154,3 +154,11 @@ def test_a_malformed_school_file_is_refused(tmp_path: Path, text, message):
 def test_messages_must_all_be_present(tmp_path: Path):
     assert load_messages()["not_covered"]
     assert_refused(load_messages, tmp_path / "messages.toml", '[messages]\nabout = "x"\n', "not_covered")
+
+
+def test_a_phone_to_take_puts_the_lead_first_unless_blackmail_or_a_crisis_is_seen(book):
+    assert not book.danger_now(True, False, frozenset({"device"}))
+    assert book.danger_now(True, False, frozenset({"device", "sextortion"}))
+    assert book.danger_now(True, True, frozenset({"removal"}))
+    assert book.danger_now(True, False, frozenset({"staff_depicted"}))  # no say: triage decides
+    assert not book.danger_now(False, False, frozenset({"sextortion"}))
