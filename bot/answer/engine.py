@@ -109,20 +109,19 @@ class AnswerEngine:
         for doc in self.index.documents.values():
             if doc.replaces in self.index.documents:
                 self.replaced_by.setdefault(doc.replaces, set()).add(doc.id)
-        tokenizer = getattr(getattr(self.index.dense.embedder, "model", None), "tokenizer", None)
-        self.model_words = frozenset(tokenizer.get_vocab()) if tokenizer is not None else frozenset()
+        self.model_words = self.index.dense.embedder.words()  # for telling English apart (language.py)
         # Each heading embedded once, when the library is loaded: a passage under a heading far
         # from the question is judged with that in mind (answerability.py).
         headings = sorted({p.heading[-1] for p in self.index.passages if p.heading})
         self.heading_names = headings
         self.heading_matrix = self.index.dense.embedder.encode(headings, batch_size=64)
         self.heading_vectors: dict[str, np.ndarray] = dict(zip(headings, self.heading_matrix))
-        # heading -> the first passages under it, in document order (a section's opening
-        # paragraphs, where guidance says what the section is for)
-        self.section_openers: dict[str, list[str]] = {}
+        # heading -> the passages under it, in document order (the first ones open the section,
+        # where guidance says what the section is for)
+        self.passages_under: dict[str, list[str]] = {}
         for passage in self.index.passages:
             if passage.heading:
-                self.section_openers.setdefault(passage.heading[-1], []).append(passage.id)
+                self.passages_under.setdefault(passage.heading[-1], []).append(passage.id)
 
     def _encode(self, question: str) -> np.ndarray:
         vector = self.index.dense.embedder.encode_query(question)
@@ -209,7 +208,7 @@ class AnswerEngine:
         for row in np.argsort(-cosines):
             if cosines[row] < settings.heading_match or len(found) >= settings.heading_candidates:
                 break
-            for passage_id in self.section_openers.get(self.heading_names[row], ()):
+            for passage_id in self.passages_under.get(self.heading_names[row], ()):
                 if passage_id not in seen and len(found) < settings.heading_candidates:
                     seen.add(passage_id)
                     found.append(Hit(passage_id, 0.0, 0))

@@ -189,7 +189,7 @@ class EscalationBook:
     @staticmethod
     def _first(lines: tuple[str, ...], lead_first: bool) -> tuple[str, ...]:
         """The three first lines (999, the lead, do not view); the lead first when `lead_first`."""
-        return (lines[1], lines[0], lines[2]) if lead_first and len(lines) == 3 else lines
+        return (lines[1], lines[0], lines[2]) if lead_first else lines
 
     def all_contacts(self, school: SchoolContacts) -> list[dict]:
         """Every contact that applies to the school's region, for a contacts page."""

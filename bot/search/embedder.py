@@ -57,5 +57,9 @@ class Embedder:
                                     convert_to_numpy=True, show_progress_bar=progress)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def words(self) -> frozenset[str]:
+        """The whole words of the model's tokenizer vocabulary (word pieces included)."""
+        return frozenset(self.model.tokenizer.get_vocab())
+
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
