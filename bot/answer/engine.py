@@ -148,13 +148,19 @@ class AnswerEngine:
             unknown = self.unknown_names(question)
             english = looks_english(question, self.index.bm25.analyzer, self.index.bm25.idf, self.model_words)
             # a question not in English is never answered by a quote matched on a stray word
-            chosen = self.choose(judgements, what_to_do, unknown) if english else []
+            own_policy = self.kinds.asks_own_policy(question)
+            chosen = self.choose(judgements, what_to_do, unknown, own_policy=own_policy) if english else []
         with timed(timings, "compose"):
             passages = [self._quote(self.index.by_id[j.passage_id], j) for j in chosen]
         answered = bool(passages)
         best = max(judgements, key=lambda j: j.score, default=None)
         # a question about a child, an image or staff always gets the steps: never "off topic"
-        on_topic = self.on_topic(judgements) or self.escalation_book.about_a_child(question) or not english
+        about_a_child = self.escalation_book.about_a_child(question)
+        on_topic = self.on_topic(judgements) or about_a_child or not english
+        # "what is our school's policy on phones?" with no school policy that says: not a question
+        # the steps answer, unless it is about a child
+        if own_policy and not (answered or about_a_child or urgent):
+            on_topic = False
         # A "what do I do?" question is answered by a document that sets out what staff should do
         # (the school's own procedure, statutory guidance): its quote comes first. When none does,
         # the steps are the answer and come first.
@@ -162,7 +168,7 @@ class AnswerEngine:
         steps_first = urgent or not english or (what_to_do and on_topic and not from_procedures)
         message = None
         if not answered:
-            kind = "not_english" if not english else \
+            kind = "not_english" if not english else "no_school_policy" if own_policy else \
                 "no_procedure" if what_to_do and on_topic else "not_covered" if on_topic or urgent else "off_topic"
             message = self.messages[kind].format(lead=self.escalation_book.lead_title(self.school),
                                                  library=self.library_summary())
@@ -233,16 +239,18 @@ class AnswerEngine:
         return unknown_names(question, self.index.bm25.analyzer, self.index.bm25.idf, self.vocabulary)
 
     def choose(self, judgements: list[SentenceJudgement], what_to_do: bool, unknown: list[str],
-               settings: AnswerabilitySettings | None = None) -> list[SentenceJudgement]:
+               settings: AnswerabilitySettings | None = None, own_policy: bool = False) -> list[SentenceJudgement]:
         """The passages to quote: those whose best sentence answers, best first, no near-duplicates.
 
         None when the question names something the library never mentions (`unknown`): a passage
-        on the same topic does not answer it.
+        on the same topic does not answer it. A question about the school's own policy
+        (`own_policy`) is answered only from a document that is one.
         """
         if unknown:
             return []
         settings = settings or self.settings.answerability
-        quotable = [j for j in judgements if answers(j, what_to_do, self._procedures(j), settings)]
+        quotable = [j for j in judgements if answers(j, what_to_do, self._procedures(j), settings)
+                    and (self._school_policy(j) or not own_policy)]
         by_passage = {j.passage_id: j for j in quotable}
         # "What do I do?": the school's own policy first where it answers, as it is what staff there
         # must follow (for other questions it ranks as any document does). Then the sentences that

@@ -9,7 +9,7 @@ names the file and the entry, instead of showing a half-filled contact list to a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -19,11 +19,13 @@ from bot.config import PROJECT_ROOT
 DEFAULT_ESCALATION_FILE = PROJECT_ROOT / "prompts" / "escalation.toml"
 DEFAULT_SCHOOL_FILE = PROJECT_ROOT / "prompts" / "school.toml"
 DEFAULT_MESSAGES_FILE = PROJECT_ROOT / "prompts" / "messages.toml"
-MESSAGE_KEYS = ("about", "not_covered", "off_topic", "no_procedure", "not_english", "urgent_heading", "steps_heading",
+MESSAGE_KEYS = ("about", "not_covered", "off_topic", "no_procedure", "not_english", "no_school_policy", "urgent_heading",
+                "steps_heading",
                 "quotes_heading", "emergency_line", "not_ready")
 REGIONS = ("england", "wales", "scotland", "northern-ireland")
 UNSET_TEXT = "Ask your school office"
 _SHOW = ("always", "urgent", "calm", "page")
+_DEFAULT_ALLEGATIONS = "Local authority contact for concerns about adults who work with children"
 # UK formats the file uses: 999, 101, 0800 1111, 0808 800 5000, 028 9050 7000, +44 ...
 PHONE = re.compile(r"^(999|101|\+44 ?[0-9][0-9 ]{8,13}|0[0-9]{2,4} ?[0-9]{3,4}( ?[0-9]{3,4})?)$")
 _SCHOOL_SLOTS = {
@@ -31,7 +33,7 @@ _SCHOOL_SLOTS = {
     "dsl": ("{lead}", "Tell them about any safeguarding concern, immediately"),
     "deputy": ("Deputy {lead}", "When the lead cannot be reached"),
     "children_services": ("Local authority children's services", "Making a referral about a child, with or through the lead"),
-    "lado": ("Local Authority Designated Officer (LADO)", "A concern about an adult who works with children"),
+    "lado": ("{allegations}", "A concern about an adult who works with children"),
 }
 
 
@@ -81,6 +83,8 @@ class Notice:
     steps: tuple[str, ...]
     sources: dict[str, str]  # nation -> the pages the steps come from
     first: tuple[str, ...] = ()  # urgent only: the lines shown before anything else
+    # nation -> why a step could not be confirmed against a source for that nation, if so
+    unconfirmed: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,13 @@ class EscalationBook:
     steps: tuple[Step, ...] = ()
     situations: tuple[Situation, ...] = ()
     subject: tuple[re.Pattern, ...] = ()  # a question about a child, an image, a pupil or staff
+    # who takes a concern about an adult who works with children, per nation: "LADO" is England's
+    # term; Wales has a lead officer for safeguarding in education
+    allegations_titles: dict[str, str] = field(default_factory=dict)
+    allegations_source: str = ""
+
+    def allegations_title(self, school: SchoolContacts) -> str:
+        return self.allegations_titles.get(school.region) or _DEFAULT_ALLEGATIONS
 
     def about_a_child(self, question: str) -> bool:
         """Is the question about a child, a pupil, an image or a member of staff? Such a question
@@ -168,7 +179,7 @@ class EscalationBook:
         national = [c for c in national if c not in for_situation]
         first = [c for c in national if urgent and c.show == "urgent"]
         rest = [c for c in national if c.show == "always" or (not urgent and c.show == "calm")]
-        own = [c for c in school_contacts(school, lead) if c.slot not in hidden]
+        own = [c for c in school_contacts(school, lead, self.allegations_title(school)) if c.slot not in hidden]
         extra = [s for s in self.steps if (s.situation and s.situation in seen) or s.region == school.region]
         return {
             "urgent": urgent,
@@ -178,8 +189,9 @@ class EscalationBook:
             "lead_line": 0 if urgent and not danger else 1,
             "danger": urgent and danger,
             "lead": self.lead(school),
-            "steps": [step.format(lead=lead) for step in notice.steps] + [s.text for s in extra],
+            "steps": [step.format(lead=lead) for step in (*notice.steps, *(s.text for s in extra))],
             "steps_source": "; ".join([notice.sources[school.region], *(s.source for s in extra)]),
+            "steps_unconfirmed": notice.unconfirmed.get(school.region),
             "region": school.region,
             "situations": sorted(seen),
             "contacts": [c.as_dict() for c in (*first, *own, *rest)],
@@ -194,25 +206,36 @@ class EscalationBook:
     def all_contacts(self, school: SchoolContacts) -> list[dict]:
         """Every contact that applies to the school's region, for a contacts page."""
         lead = self.lead_title(school)
-        return [c.as_dict() for c in school_contacts(school, lead)] + \
+        return [c.as_dict() for c in school_contacts(school, lead, self.allegations_title(school))] + \
             [c.as_dict() for c in self.contacts if c.region in (None, school.region)]
+
+    def situation_steps(self, school: SchoolContacts) -> list[dict]:
+        """Every step shown only in a situation or in the school's nation, with its source, for the
+        Contacts page: a lead can check each one without having to ask the right question."""
+        lead = self.lead_title(school)
+        return [{"situation": (s.situation or "").replace("_", " ") or None, "text": s.text.format(lead=lead),
+                 "source": s.source, "unconfirmed": s.unconfirmed}
+                for s in self.steps if s.situation or s.region == school.region]
 
     def unconfirmed(self) -> list[tuple[str, str]]:
         """(what, why) for every contact and step whose source could not confirm it."""
+        notices = [(f"the {name} steps in {region.replace('-', ' ').title()}", why)
+                   for name, notice in (("calm", self.calm), ("urgent", self.urgent))
+                   for region, why in notice.unconfirmed.items()]
         return [(c.name, c.unconfirmed) for c in self.contacts if c.unconfirmed] + \
-            [(s.text, s.unconfirmed) for s in self.steps if s.unconfirmed]
+            [(s.text, s.unconfirmed) for s in self.steps if s.unconfirmed] + notices
 
     def reviewed_dates(self) -> list[tuple[str, str]]:
         """(what, reviewed date) for every dated entry, for the readiness check."""
         return [(c.name, c.reviewed) for c in self.contacts if c.reviewed]
 
 
-def school_contacts(school: SchoolContacts, lead: str) -> list[Contact]:
+def school_contacts(school: SchoolContacts, lead: str, allegations: str = _DEFAULT_ALLEGATIONS) -> list[Contact]:
     """The four school slots; an unset one says to ask the school office rather than disappearing."""
     found = []
     for slot, (label, when) in _SCHOOL_SLOTS.items():
         name, phone = school.slots.get(slot, ("", ""))
-        title = label.format(lead=lead)
+        title = label.format(lead=lead, allegations=allegations)
         title = title[0].upper() + title[1:]
         found.append(Contact(
             name=f"{title}: {name}" if name else title,
@@ -263,8 +286,11 @@ def _notice(data: dict, name: str, path: Path, with_first: bool = False) -> Noti
     for region in REGIONS:
         _text(sources, region, f"{where}.sources")
     _review_date(sources, f"{where}.sources")
+    unconfirmed = table.get("unconfirmed", {})
+    if not isinstance(unconfirmed, dict) or any(r not in REGIONS for r in unconfirmed):
+        raise PromptsError(f"{where}.unconfirmed: a table of nations ({', '.join(REGIONS)}) and why")
     return Notice(_text(table, "message", where), lists["steps"], {r: sources[r].strip() for r in REGIONS},
-                  lists.get("first", ()))
+                  lists.get("first", ()), {r: _text(unconfirmed, r, f"{where}.unconfirmed") for r in unconfirmed})
 
 
 def _situations(data: dict, path: Path) -> tuple[Situation, ...]:
@@ -348,6 +374,13 @@ def load_escalation(path: Path = DEFAULT_ESCALATION_FILE) -> EscalationBook:
     if missing:
         raise PromptsError(f"{path} [lead.titles]: no title for {', '.join(missing)}")
     _review_date(lead, f"{path} [lead]")
+    allegations = data.get("allegations", {})
+    if not isinstance(allegations, dict) or not isinstance(allegations.get("titles", {}), dict):
+        raise PromptsError(f"{path} [allegations]: a table with [allegations.titles] per nation")
+    allegations_titles = {r: _text(allegations["titles"], r, f"{path} [allegations.titles]")
+                          for r in allegations.get("titles", {})}
+    if set(allegations_titles) - set(REGIONS):
+        raise PromptsError(f"{path} [allegations.titles]: nations are {', '.join(REGIONS)}")
     situations = _situations(data, path)
     names = {s.name for s in situations}
     for contact in contacts:
@@ -357,7 +390,8 @@ def load_escalation(path: Path = DEFAULT_ESCALATION_FILE) -> EscalationBook:
     return EscalationBook(_notice(data, "calm", path), _notice(data, "urgent", path, with_first=True),
                           tuple(contacts), {r: titles[r].strip() for r in REGIONS},
                           _text(lead, "source", f"{path} [lead]"), _steps(data, path, names), situations,
-                          _subject(data, path))
+                          _subject(data, path), allegations_titles,
+                          _text(allegations, "source", f"{path} [allegations]", required=bool(allegations_titles)) or "")
 
 
 def _subject(data: dict, path: Path) -> tuple[re.Pattern, ...]:

@@ -27,6 +27,15 @@ class QuestionKind:
 @dataclass(frozen=True)
 class QuestionKinds:
     kinds: tuple[QuestionKind, ...] = ()
+    # "what is our school's policy on ...?": answered only by the school's own policy
+    own_policy: tuple[re.Pattern, ...] = ()
+    own_policy_not: tuple[re.Pattern, ...] = ()  # "what should our policy say ...?" is not one
+
+    def asks_own_policy(self, question: str) -> bool:
+        """Does the question ask what the school's own policy says? National guidance cannot
+        answer that: it says what a policy should hold, not what this school's holds."""
+        text = " ".join(question.split()).replace("’", "'")
+        return any(p.search(text) for p in self.own_policy) and not any(p.search(text) for p in self.own_policy_not)
 
     def of(self, question: str) -> tuple[QuestionKind, ...]:
         """The kinds a question asks for."""
@@ -49,10 +58,16 @@ def load_kinds(path: Path = DEFAULT_KINDS_FILE) -> QuestionKinds:
     if not isinstance(entries, list):
         raise PromptsError(f"{path}: [[kind]] entries expected")
     kinds = []
+    data = read_toml(path)
+    own = data.get("own_policy", {})
+    if not isinstance(own, dict):
+        raise PromptsError(f"{path}: [own_policy] must be a table")
+    own_patterns = compile_patterns(own["question"], f"{path}: [own_policy]", "question") if own else ()
+    own_not = compile_patterns(own["not_when"], f"{path}: [own_policy]", "not_when") if own.get("not_when") else ()
     for number, entry in enumerate(entries, start=1):
         name = entry.get("name") if isinstance(entry, dict) else None
         if not isinstance(name, str) or not name.strip():
             raise PromptsError(f"{path}: kind {number} needs a name")
         kinds.append(QuestionKind(name.strip(), *(compile_patterns(entry.get(key), f"{path}: kind {name!r}", key)
                                                   for key in ("question", "sentence"))))
-    return QuestionKinds(tuple(kinds))
+    return QuestionKinds(tuple(kinds), own_patterns, own_not)

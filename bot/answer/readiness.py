@@ -15,7 +15,7 @@ from bot.library.manifest import DocumentEntry
 
 REVIEW_EVERY_DAYS = 365
 _SLOT_NAMES = {"deputy": "the deputy lead", "children_services": "local authority children's services",
-               "lado": "the Local Authority Designated Officer (LADO)"}
+               "lado": "{allegations}"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ def readiness(book: EscalationBook, school: SchoolContacts, documents: Iterable[
     for slot, label in _SLOT_NAMES.items():
         name, phone = school.slots.get(slot, ("", ""))
         if not (name and phone):
+            label = label.format(allegations=book.allegations_title(school))
             findings.append(Finding(False, f"Set {label}: name and phone in [{slot}] of school.toml."))
     for what, reviewed in book.reviewed_dates():
         age = (today - date.fromisoformat(reviewed)).days

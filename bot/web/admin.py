@@ -125,7 +125,7 @@ class ContactsForm(FlaskForm):
 
 
 for _slot, _label in (("dsl", "Safeguarding lead"), ("deputy", "Deputy lead"),
-                      ("children_services", "Local authority children's services"), ("lado", "LADO")):
+                      ("children_services", "Local authority children's services"), ("lado", "Concerns about adults who work with children (LADO in England)")):
     setattr(ContactsForm, f"{_slot}_name", StringField(f"{_label}: name", validators=[Optional(), Length(max=100)]))
     setattr(ContactsForm, f"{_slot}_phone", StringField(
         f"{_label}: phone", validators=[Optional(), Regexp(PHONE, message="Use a UK number such as 01234 567890.")]))

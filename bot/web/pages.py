@@ -88,4 +88,4 @@ def contacts_page():
     book = engine.escalation_book
     return render_template("contacts.html", contacts=book.all_contacts(engine.school),
                            urgent=book.escalation(True, engine.school), calm=book.escalation(False, engine.school),
-                           lead_source=book.lead_source)
+                           situation_steps=book.situation_steps(engine.school), lead_source=book.lead_source)

@@ -69,7 +69,7 @@ def test_an_urgent_question_gets_the_urgent_escalation_first(engine):
     assert "999" in first[0] and "now" in first[1] and "Never view" in first[2]
     assert not any(c["phone"] == "999" for c in answer["escalation"]["contacts"])  # 999 said once
     assert "sextortion" in answer["escalation"]["situations"]
-    assert any(step.startswith("Sextortion") for step in answer["escalation"]["steps"])
+    assert any(step.startswith("Blackmail with an image (sextortion)") for step in answer["escalation"]["steps"])
 
 
 @pytest.mark.slow
@@ -321,3 +321,11 @@ def test_the_schools_own_policy_comes_first_where_it_answers(tmp_path, embedder)
     answer = engine.ask("do I tell the parents?")
     assert answer["passages"] and answer["passages"][0]["source"]["id"] == "oakfield-procedure"
     assert "parents" in answer["passages"][0]["quote"] and answer["steps_first"] is False
+
+
+def test_a_question_about_the_schools_own_policy_is_not_answered_from_national_guidance(engine):
+    answer = engine.ask("What is our school's policy on mobile phones in lessons?")
+    assert answer["passages"] == [] and answer["off_topic"] is True and answer["urgent"] is False
+    assert answer["not_covered"].startswith("This library holds no school policy that answers this")
+    about_a_child = engine.ask("What does our school's policy say we do when a pupil shares a nude?")
+    assert about_a_child["passages"] == [] and about_a_child["off_topic"] is False  # the steps stay

@@ -57,7 +57,7 @@ def test_a_staff_member_depicted_sees_the_revenge_porn_helpline_and_not_the_lado
     plain = book.escalation(True, load_school())
     assert not any(c["name"] == "Revenge Porn Helpline" for c in plain["contacts"])
     assert any("LADO" in c["name"] for c in plain["contacts"])
-    assert not any(step.startswith("Sextortion") for step in plain["steps"])  # only when it is sextortion
+    assert not any(step.startswith("Blackmail with an image") for step in plain["steps"])  # only when it is sextortion
 
 
 def test_every_phone_number_is_in_a_uk_format_and_every_nation_has_sources(book):
@@ -162,3 +162,44 @@ def test_a_phone_to_take_puts_the_lead_first_unless_blackmail_or_a_crisis_is_see
     assert book.danger_now(True, True, frozenset({"removal"}))
     assert book.danger_now(True, False, frozenset({"staff_depicted"}))  # no say: triage decides
     assert not book.danger_now(False, False, frozenset({"sextortion"}))
+
+
+def _school(tmp_path, region: str):
+    path = tmp_path / "school.toml"
+    path.write_text(f'region = "{region}"\n', encoding="utf-8")
+    return load_school(path)
+
+
+def test_each_nation_names_who_takes_a_concern_about_an_adult_in_its_own_terms(book, tmp_path):
+    names = {region: [c["name"] for c in book.all_contacts(_school(tmp_path, region))]
+             for region in ("england", "wales", "scotland", "northern-ireland")}
+    assert "Local Authority Designated Officer (LADO)" in names["england"]
+    assert "Local authority lead officer for safeguarding in education" in names["wales"]
+    assert not any("LADO" in n for region in ("wales", "scotland", "northern-ireland") for n in names[region])
+
+
+def test_scotland_says_an_ird_must_be_convened_and_cites_the_2023_update(book, tmp_path):
+    esc = book.escalation(False, _school(tmp_path, "scotland"))
+    step = next(s for s in esc["steps"] if "inter-agency referral discussion" in s)
+    assert "must be convened as soon as reasonably practicable" in step and "can lead to" not in step
+    assert "national-guidance-child-protection-scotland-2021-updated-2023" in esc["steps_source"]
+    urgent = book.escalation(True, _school(tmp_path, "scotland"))
+    assert urgent["steps_unconfirmed"]  # no Scottish source for "an adult involved: police urgently"
+
+
+def test_northern_irelands_adult_step_cites_the_sbni_online_safety_hub(book, tmp_path):
+    esc = book.escalation(True, _school(tmp_path, "northern-ireland"))
+    assert "onlinesafetyhub.safeguardingni.org" in esc["steps_source"] and "matter of urgency" in esc["steps_source"]
+    assert esc["steps_unconfirmed"] is None
+
+
+def test_situation_steps_name_the_lead_not_a_placeholder(book):
+    esc = book.escalation(True, load_school(), frozenset({"device", "sextortion", "staff_depicted"}), danger=False)
+    assert not any("{lead}" in s for s in esc["steps"])
+    assert sum("designated safeguarding lead (DSL) now" in s for s in esc["steps"]) == 3
+
+
+def test_every_unconfirmed_entry_is_listed_for_the_check(book):
+    listed = dict(book.unconfirmed())
+    assert "Childline" in listed and "Internet Watch Foundation" not in listed
+    assert "the urgent steps in Scotland" in listed

@@ -199,13 +199,88 @@ def test_a_question_in_welsh_says_english_only_and_keeps_the_steps(page, server_
     assert page.locator("blockquote").count() == 0
 
 
-def test_taking_a_pupils_phone_puts_the_lead_first_with_the_do_not_search_step(page, server_url):
+def test_asking_whether_to_take_a_pupils_phone_is_not_flagged_at_risk_and_keeps_the_do_not_search_step(
+        page, server_url):
     ask(page, server_url, "Can I take the pupil's phone off him and go through it?")
-    first = page.locator("ol.first-steps li")
-    if first.count():  # flagged urgent: the lead first, 999 second, never 999 first
-        assert "designated safeguarding lead" in first.nth(0).inner_text() and "call 999" in first.nth(1).inner_text()
-        page.locator("details.more summary").first.click()
-    assert page.get_by_text("Do not search the device").is_visible()
+    main = page.locator("main").inner_text()
+    assert page.locator("ol.first-steps").count() == 0 and "at risk now" not in main
+    step = page.get_by_text("Do not search the device")
+    assert step.is_visible() and "designated safeguarding lead (DSL) now" in step.inner_text() and "{lead}" not in main
+
+
+def test_every_answer_tells_staff_to_reassure_the_child_and_never_blame_them(page, server_url):
+    for question in (WHAT_TO_DO, URGENT):
+        ask(page, server_url, question)
+        more = page.locator("details.more summary")
+        if more.count():
+            more.first.click()
+        assert page.get_by_text("Reassure the child that they have not done anything wrong, and never blame them.").is_visible()
+
+
+def test_the_sextortion_step_says_tell_the_lead_and_the_messages_stay_on_the_childs_device(page, server_url):
+    ask(page, server_url, URGENT)
+    page.locator("details.more summary").first.click()
+    step = page.locator("ul.steps li", has_text="sextortion").first.inner_text()
+    assert "tell your designated safeguarding lead (DSL) now" in step and "the child's own device" in step
+    assert "Staff never copy, screenshot, forward or save them" in step and "101" not in step
+
+
+def test_a_staff_member_in_a_deepfake_is_told_to_tell_the_lead_and_shown_the_professionals_helpline_first(
+        page, server_url):
+    ask(page, server_url, "Someone has made a deepfake nude of me using my staff photo from the school website")
+    height = page.viewport_size["height"]
+    item = page.get_by_text("Professionals Online Safety Helpline (UK Safer Internet Centre)", exact=True).first
+    box = item.bounding_box()
+    assert item.is_visible() and box["y"] + box["height"] <= height
+    more = page.locator("details.more summary")
+    if more.count():
+        more.first.click()
+    step = page.locator("ul.steps li", has_text="shows a member of staff").first.inner_text()
+    assert "tell your designated safeguarding lead (DSL) now" in step and "Professionals Online Safety Helpline" in step
+
+
+def test_a_child_who_wants_to_die_gets_a_suicide_prevention_line_beside_childline(page, server_url):
+    ask(page, server_url, "She's just told me she wants to die because the fake picture is all over school")
+    height = page.viewport_size["height"]
+    for name in ("Childline", "PAPYRUS HOPELINE247 (suicide prevention)"):
+        item = page.get_by_text(name, exact=True).first
+        box = item.bounding_box()
+        assert item.is_visible() and box["y"] + box["height"] <= height, name
+    assert page.locator('a[href="tel:08000684141"]').first.is_visible()
+
+
+def test_our_schools_mobile_phone_rules_get_no_image_steps_and_no_stray_quote(page, server_url):
+    ask(page, server_url, "What is our school's policy on mobile phones in lessons?")
+    main = page.locator("main").inner_text()
+    assert page.locator("blockquote").count() == 0
+    assert page.get_by_text("This library holds no school policy that answers this").is_visible()
+    assert "Never view, copy, print" not in main and page.locator("ol.first-steps").count() == 0
+
+
+def test_the_contacts_page_lists_every_situation_step_and_says_which_are_unconfirmed(page, server_url):
+    page.goto(server_url + "/contacts")
+    steps = page.locator("ul.situation-steps li")
+    texts = steps.all_inner_texts()
+    assert any("Do not search the device" in t and "Not yet confirmed against its source" in t for t in texts)
+    assert any(t.startswith("Sextortion:") for t in texts) and not any("{lead}" in t for t in texts)
+    childline = page.locator("ul.contacts li", has_text="0800 1111").first.inner_text()
+    assert "learning.nspcc.org.uk/services/childline" in childline
+    iwf = page.locator("ul.contacts li", has_text="Internet Watch Foundation").first.inner_text()
+    assert "iwf.org.uk/faqs" in iwf and "Not yet confirmed" not in iwf
+    assert "England only" in page.locator("ul.contacts li", has_text="Whistleblowing").first.inner_text()
+
+
+def test_a_school_in_wales_sees_its_lead_officer_for_safeguarding_in_education_not_the_lado(page, tmp_path):
+    (tmp_path / "school.toml").write_text('region = "wales"\n', encoding="utf-8")
+    proc, url = start_server(env={"BOT_INSTANCE_DIR": str(tmp_path)})
+    try:
+        page.goto(url + "/contacts")
+        main = page.locator("main").inner_text()
+        assert "Local authority lead officer for safeguarding in education" in main and "LADO" not in main
+        assert "designated safeguarding person (DSP)" in main
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def test_getting_an_image_taken_down_shows_report_remove_and_take_it_down_in_the_first_screen(page, server_url):
