@@ -28,6 +28,9 @@ _SHOW = ("always", "urgent", "calm", "page")
 _DEFAULT_ALLEGATIONS = "Local authority contact for concerns about adults who work with children"
 # UK formats the file uses: 999, 101, 0800 1111, 0808 800 5000, 028 9050 7000, +44 ...
 PHONE = re.compile(r"^(999|101|\+44 ?[0-9][0-9 ]{8,13}|0[0-9]{2,4} ?[0-9]{3,4}( ?[0-9]{3,4})?)$")
+# a school's own numbers may carry an extension, written as schools write it: "0115 496 0123 ext 4"
+SCHOOL_PHONE = re.compile(PHONE.pattern[:-1] + r"( ?(ext\.?|extension|x) ?[0-9]{1,6})?$", re.IGNORECASE)
+EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")
 _SCHOOL_SLOTS = {
     # slot: (label, when)
     "dsl": ("{lead}", "Tell them about any safeguarding concern, immediately"),
@@ -53,10 +56,13 @@ class Contact:
     slot: str | None = None  # the school slot it fills, for the school's own contacts
     first_in: tuple[str, ...] = ()  # situations in which it is listed in the first screen, never folded
     unconfirmed: str | None = None  # why its details could not be confirmed against its source, if so
+    hours: str | None = None  # when it can be reached, as the school wrote it
 
     def as_dict(self) -> dict:
         data = {"name": self.name, "when": self.when, "phone": self.phone, "url": self.url,
                 "email": self.email, "source": self.source, "reviewed": self.reviewed}
+        if self.hours:
+            data["hours"] = self.hours
         if self.note:
             data["note"] = self.note
         if self.unconfirmed:
@@ -107,6 +113,7 @@ class SchoolContacts:
     region: str
     slots: dict[str, tuple[str, str]]  # slot -> (name, phone)
     lead_title: str = ""  # the school's own title for its lead; empty: the nation's default
+    details: dict[str, dict[str, str]] = field(default_factory=dict)  # slot -> {"email", "hours"} where given
 
     @property
     def lead_set(self) -> bool:
@@ -235,6 +242,7 @@ def school_contacts(school: SchoolContacts, lead: str, allegations: str = _DEFAU
     found = []
     for slot, (label, when) in _SCHOOL_SLOTS.items():
         name, phone = school.slots.get(slot, ("", ""))
+        extra = school.details.get(slot, {})
         title = label.format(lead=lead, allegations=allegations)
         title = title[0].upper() + title[1:]
         found.append(Contact(
@@ -243,6 +251,8 @@ def school_contacts(school: SchoolContacts, lead: str, allegations: str = _DEFAU
             source="prompts/school.toml",
             reviewed=None,
             phone=phone or None,
+            email=extra.get("email") or None,
+            hours=extra.get("hours") or None,
             note=None if (name and phone) else f"{UNSET_TEXT} for this contact",
             slot=slot,
         ))
@@ -413,21 +423,28 @@ def load_school(path: Path = DEFAULT_SCHOOL_FILE) -> SchoolContacts:
     unknown = set(data) - {"region", "lead_title", *_SCHOOL_SLOTS}
     if unknown:
         raise PromptsError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}")
-    slots = {}
+    slots, details = {}, {}
     for slot in _SCHOOL_SLOTS:
         table = data.get(slot, {})
         if not isinstance(table, dict):
             raise PromptsError(f"{path} [{slot}]: must be a table with name and phone")
-        name, phone = table.get("name", ""), table.get("phone", "")
-        if not isinstance(name, str) or not isinstance(phone, str):
-            raise PromptsError(f"{path} [{slot}]: name and phone must be strings")
-        if phone.strip() and not PHONE.match(phone.strip()):
-            raise PromptsError(f"{path} [{slot}]: phone {phone!r} is not a phone number")
-        slots[slot] = (name.strip(), phone.strip())
+        unknown_keys = set(table) - {"name", "phone", "email", "hours"}
+        if unknown_keys:
+            raise PromptsError(f"{path} [{slot}]: unknown setting(s) {', '.join(sorted(unknown_keys))}")
+        values = {key: table.get(key, "") for key in ("name", "phone", "email", "hours")}
+        if not all(isinstance(v, str) for v in values.values()):
+            raise PromptsError(f"{path} [{slot}]: name, phone, email and hours must be strings")
+        values = {k: v.strip() for k, v in values.items()}
+        if values["phone"] and not SCHOOL_PHONE.match(values["phone"]):
+            raise PromptsError(f"{path} [{slot}]: phone {values['phone']!r} is not a phone number")
+        if values["email"] and not EMAIL.match(values["email"]):
+            raise PromptsError(f"{path} [{slot}]: email {values['email']!r} is not an e-mail address")
+        slots[slot] = (values["name"], values["phone"])
+        details[slot] = {k: values[k] for k in ("email", "hours") if values[k]}
     lead_title = data.get("lead_title", "")
     if not isinstance(lead_title, str):
         raise PromptsError(f"{path}: lead_title must be text")
-    return SchoolContacts(region, slots, lead_title.strip())
+    return SchoolContacts(region, slots, lead_title.strip(), details)
 
 
 def load_messages(path: Path = DEFAULT_MESSAGES_FILE) -> dict:

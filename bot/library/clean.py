@@ -115,7 +115,7 @@ def _kept_notes(notes: list[Block], body: list[Block]) -> list[Block]:
 
 def clean_document(doc_id: str, extracted: ExtractedText, rules: CleaningRules) -> CleanDocument:
     """Select the guidance region, drop unwanted blocks, move footnotes to the end, join the rest."""
-    drops = [re.compile(p) for p in rules.drop_paragraphs]
+    drops = [re.compile(p) for p in rules.patterns]
     body = tuple(b for b in extracted.blocks if b.kind != FOOTNOTE)
     kept = _select_region(body, rules, doc_id)
     notes = _kept_notes([b for b in extracted.blocks if b.kind == FOOTNOTE], kept)

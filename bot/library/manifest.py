@@ -26,7 +26,13 @@ class CleaningRules:
 
     start_at: str | None = None
     end_before: str | None = None
-    drop_paragraphs: tuple[str, ...] = ()
+    drop_paragraphs: tuple[str, ...] = ()  # regular expressions
+    drop_containing: tuple[str, ...] = ()  # plain text: a paragraph containing it is left out
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        """Every rule that leaves a paragraph out, as a regular expression."""
+        return self.drop_paragraphs + tuple(re.escape(text) for text in self.drop_containing)
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,8 @@ class DocumentEntry:
     replaces: str | None = None
     # What sort of document it is, for reports by type: one of DOCUMENT_KINDS.
     kind: str | None = None
+    # An internal document (the school's own policy): it has no web address, and that is not a gap.
+    internal: bool = False
 
     @property
     def format(self) -> str:
@@ -90,7 +98,7 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def _entry(raw: dict, position: int, directory: Path) -> DocumentEntry:
     where = f"{MANIFEST_NAME} document #{position}"
-    unknown = set(raw) - set(_TEXT_FIELDS) - {"drop_paragraphs", "procedures"}
+    unknown = set(raw) - set(_TEXT_FIELDS) - {"drop_paragraphs", "drop_containing", "procedures", "internal"}
     if unknown:
         raise ManifestError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     for name in _REQUIRED:
@@ -122,15 +130,19 @@ def _entry(raw: dict, position: int, directory: Path) -> DocumentEntry:
             raise ManifestError(f"{where} ({doc_id}): bad drop_paragraphs pattern {pattern!r}: {exc}") from None
     if raw.get("kind") is not None and raw["kind"] not in DOCUMENT_KINDS:
         raise ManifestError(f"{where} ({doc_id}): kind must be one of {', '.join(DOCUMENT_KINDS)}")
-    if not isinstance(raw.get("procedures", False), bool):
-        raise ManifestError(f"{where} ({doc_id}): procedures must be true or false")
-    rules = CleaningRules(raw.get("start_at"), raw.get("end_before"), tuple(drops))
+    containing = raw.get("drop_containing", [])
+    if not isinstance(containing, list) or not all(isinstance(d, str) and d for d in containing):
+        raise ManifestError(f"{where} ({doc_id}): drop_containing must be a list of plain texts")
+    for name in ("procedures", "internal"):
+        if not isinstance(raw.get(name, False), bool):
+            raise ManifestError(f"{where} ({doc_id}): {name} must be true or false")
+    rules = CleaningRules(raw.get("start_at"), raw.get("end_before"), tuple(drops), tuple(containing))
     return DocumentEntry(
         id=doc_id, file=raw["file"], title=raw["title"], publisher=raw["publisher"],
         date=raw.get("date"), date_note=raw.get("date_note"), url=raw.get("url"),
         url_note=raw.get("url_note"), licence=raw.get("licence"), rules=rules,
         caution=raw.get("caution"), procedures=raw.get("procedures", False), replaces=raw.get("replaces"),
-        kind=raw.get("kind"),
+        kind=raw.get("kind"), internal=raw.get("internal", False),
     )
 
 

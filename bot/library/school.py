@@ -9,12 +9,14 @@ to a new manifest beside the old one and swapped in with one rename.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
 import tempfile
 import tomllib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import tomli_w
@@ -28,6 +30,7 @@ from bot.library.passages import Passage, split_passages
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 _SUFFIX = {"pdf": ".pdf", "html": ".html", "text": ".txt", "docx": ".docx"}
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a Word file is a zip: refuse one that unpacks to more
+REMOVED_RECORD = "removed.json"
 
 
 class UploadError(ValueError):
@@ -160,7 +163,34 @@ def add_document(library_dir: Path, data: bytes, fields: dict) -> str:
     return doc_id
 
 
-def remove_document(library_dir: Path, doc_id: str) -> None:
+def document_fields(library_dir: Path, doc_id: str) -> dict:
+    """A document's manifest entry as written (its id and file included); UploadError if absent."""
+    _, entries = _raw_entries(library_dir)
+    for entry in entries:
+        if entry.get("id") == doc_id:
+            return dict(entry)
+    raise UploadError("There is no such document in the library.")
+
+
+def update_document(library_dir: Path, doc_id: str, fields: dict) -> tuple[dict, dict]:
+    """Change a document's details and cleaning rules (never its id or file); returns the entry
+    before and after. The new manifest is checked by the normal loader before it replaces the old."""
+    _, entries = _raw_entries(library_dir)
+    for position, entry in enumerate(entries):
+        if entry.get("id") == doc_id:
+            changed = {"id": doc_id, "file": entry["file"],
+                       **{k: v for k, v in fields.items() if k not in ("id", "file") and v not in (None, "", [], False)}}
+            if changed.get("replaces") == doc_id:
+                raise UploadError("A document cannot replace itself.")
+            entries[position] = changed
+            _write_manifest(library_dir, entries)
+            return entry, changed
+    raise UploadError("There is no such document in the library.")
+
+
+def remove_document(library_dir: Path, doc_id: str, removed_dir: Path | None = None) -> Path | None:
+    """Take a document out of the library. With `removed_dir`, its file and manifest entry are
+    moved there first (a folder per removal), so that `restore_document` can put it back exactly."""
     _, entries = _raw_entries(library_dir)
     kept = [e for e in entries if e.get("id") != doc_id]
     if len(kept) == len(entries):
@@ -168,8 +198,70 @@ def remove_document(library_dir: Path, doc_id: str) -> None:
     if not kept:
         raise UploadError("The library must keep at least one document.")
     removed = next(e for e in entries if e.get("id") == doc_id)
+    replaced_by = [e["id"] for e in kept if e.get("replaces") == doc_id]
     for entry in kept:  # a newer edition no longer replaces a document that has gone
         if entry.get("replaces") == doc_id:
             del entry["replaces"]
-    _write_manifest(library_dir, kept)
+    kept_copy = None
+    if removed_dir is not None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        kept_copy = removed_dir / f"{stamp}-{doc_id}"
+        kept_copy.mkdir(parents=True)
+        shutil.copy2(library_dir / removed["file"], kept_copy / removed["file"])
+        record = {"entry": removed, "removed": datetime.now(UTC).isoformat(timespec="seconds"),
+                  "replaced_by": replaced_by}
+        (kept_copy / REMOVED_RECORD).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    try:
+        _write_manifest(library_dir, kept)
+    except (ManifestError, OSError):
+        if kept_copy is not None:
+            shutil.rmtree(kept_copy, ignore_errors=True)
+        raise
     (library_dir / removed["file"]).unlink(missing_ok=True)
+    return kept_copy
+
+
+@dataclass(frozen=True)
+class RemovedDocument:
+    name: str  # the folder under the removed documents' folder
+    entry: dict
+    removed: str  # ISO time (UTC)
+
+
+def removed_documents(removed_dir: Path) -> list[RemovedDocument]:
+    """Documents taken out of the library that can still be put back, newest removal first."""
+    found = []
+    for folder in sorted(removed_dir.glob("*"), reverse=True) if removed_dir.is_dir() else []:
+        record = folder / REMOVED_RECORD
+        if folder.is_dir() and record.is_file():
+            data = json.loads(record.read_text(encoding="utf-8"))
+            found.append(RemovedDocument(folder.name, data["entry"], data["removed"]))
+    return found
+
+
+def restore_document(library_dir: Path, removed_dir: Path, name: str) -> dict:
+    """Put a removed document back, its file byte for byte and its manifest entry as it was (and
+    the editions it was replaced by, if they are still here); returns the entry."""
+    if not re.fullmatch(r"[0-9T]{21}-[a-z0-9][a-z0-9._-]*", name) or not (removed_dir / name / REMOVED_RECORD).is_file():
+        raise UploadError("There is no such removed document.")
+    folder = removed_dir / name
+    data = json.loads((folder / REMOVED_RECORD).read_text(encoding="utf-8"))
+    entry = data["entry"]
+    _, entries = _raw_entries(library_dir)
+    if any(e.get("id") == entry["id"] for e in entries):
+        raise UploadError("That document is already back in the library.")
+    if (library_dir / entry["file"]).exists():
+        raise UploadError("A file of the same name is in the library; remove it first.")
+    if entry.get("replaces") and not any(e.get("id") == entry["replaces"] for e in entries):
+        entry = {k: v for k, v in entry.items() if k != "replaces"}  # the older edition has gone since
+    shutil.copy2(folder / entry["file"], library_dir / entry["file"])
+    for other in entries:
+        if other.get("id") in data.get("replaced_by", []) and not other.get("replaces"):
+            other["replaces"] = entry["id"]
+    try:
+        _write_manifest(library_dir, [*entries, entry])
+    except (ManifestError, OSError):
+        (library_dir / entry["file"]).unlink(missing_ok=True)
+        raise
+    shutil.rmtree(folder)
+    return entry

@@ -69,3 +69,17 @@ def verify(instance: Path, name: str, password: str) -> bool:
         check_password_hash(_DUMMY, password)
         return False
     return check_password_hash(stored, password)
+
+
+def set_password(instance: Path, name: str, password: str) -> None:
+    """A new password for an existing account."""
+    if name not in load_users(instance):
+        raise AccountError("there is no such account")
+    add_user(instance, name, password)
+
+
+def delete_user(instance: Path, name: str) -> None:
+    users = load_users(instance)
+    if users.pop(name, None) is None:
+        raise AccountError("there is no such account")
+    _write_private(instance / USERS_FILE, json.dumps(users, indent=1, sort_keys=True) + "\n")

@@ -8,9 +8,6 @@ background (bot/web/library_service.py). No staff question is ever read or writt
 
 from __future__ import annotations
 
-import json
-import re
-import secrets
 import time
 from dataclasses import replace
 from datetime import date
@@ -19,22 +16,23 @@ from functools import wraps
 import tomli_w
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FileField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from bot.answer.escalation import PHONE, REGIONS, load_school
+from bot.answer.escalation import EMAIL, REGIONS, SCHOOL_PHONE, load_school
 from bot.answer.readiness import readiness
-from bot.library.manifest import DATE, CleaningRules, load_manifest
-from bot.library.school import (
-    MAX_UPLOAD_BYTES,
-    UploadError,
-    add_document,
-    ensure_library,
-    preview,
-    remove_document,
-    sniff,
+from bot.library.manifest import load_manifest
+from bot.library.school import MAX_UPLOAD_BYTES
+from bot.web.accounts import (
+    MIN_PASSWORD,
+    AccountError,
+    add_user,
+    delete_user,
+    load_users,
+    set_password,
+    verify,
 )
-from bot.web.accounts import verify
+from bot.web.coverage import coverage_days
 from bot.web.library_service import audit, audit_entries
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -72,51 +70,15 @@ class SignInForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
 
-class UploadForm(FlaskForm):
-    file = FileField("File (PDF, Word .docx, HTML or plain text, at most 10 MB)")
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    publisher = StringField("Publisher", validators=[DataRequired(), Length(max=200)])
-    date = StringField("Date (YYYY-MM-DD)", validators=[Optional(), Regexp(DATE, message="Use YYYY-MM-DD.")])
-    url = StringField("Web address of the original", validators=[Optional(), URL(require_tld=True), Length(max=500)])
-    licence = StringField("Licence", validators=[Optional(), Length(max=300)])
-    procedures = BooleanField("It sets out what staff should do (a policy or a guide)")
-    kind = SelectField("What kind of document", choices=[("school policy", "The school's own policy or procedure"),
-                                                         ("statutory guidance", "Statutory guidance"),
-                                                         ("guidance", "Other guidance or advice"),
-                                                         ("news", "News"), ("other", "Other")],
-                       default="school policy")
-    replaces = SelectField("It replaces an earlier edition in the library", choices=[("", "Nothing")], default="")
-
-
-def upload_form() -> UploadForm:
-    """The upload form, offering the documents it may replace (a new edition of KCSIE replaces the old)."""
-    form = UploadForm()
-    index = current_app.config["ENGINE"].index
-    form.replaces.choices = [("", "Nothing (it is not a new edition of a document here)")] + [
-        (doc.id, doc.title) for doc in index.documents.values()]
-    return form
-
-
-class RulesForm(FlaskForm):
-    start_at = StringField("Start at this text", validators=[Optional(), Length(max=300)])
-    end_before = StringField("End just before this text", validators=[Optional(), Length(max=300)])
-    drop_paragraphs = TextAreaField("Leave out paragraphs matching (one regular expression a line)",
-                                    validators=[Optional(), Length(max=2000)])
-
-    def validate_drop_paragraphs(self, field):
-        for line in _lines(field.data):
-            try:
-                re.compile(line)
-            except re.error as exc:
-                raise ValidationError(f"{line!r} is not a valid pattern ({exc}).") from None
-
-
 class ConfirmForm(FlaskForm):
     """A form with only its CSRF token: publishing and removing."""
 
 
-def _lines(text: str | None) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+SLOT_LABELS = {"dsl": "Safeguarding lead", "deputy": "Deputy lead",
+               "children_services": "Local authority children's services",
+               "lado": "Concerns about adults who work with children (the LADO in England)"}
+SLOTS = tuple(SLOT_LABELS)
+PHONE_HELP = "Use a UK number such as 01234 567890, with an extension if it has one: 0115 496 0123 ext 4."
 
 
 class ContactsForm(FlaskForm):
@@ -124,12 +86,29 @@ class ContactsForm(FlaskForm):
     lead_title = StringField("Your school's title for its lead (optional)", validators=[Optional(), Length(max=100)])
 
 
-for _slot, _label in (("dsl", "Safeguarding lead"), ("deputy", "Deputy lead"),
-                      ("children_services", "Local authority children's services"), ("lado", "Concerns about adults who work with children (LADO in England)")):
+for _slot, _label in SLOT_LABELS.items():
     setattr(ContactsForm, f"{_slot}_name", StringField(f"{_label}: name", validators=[Optional(), Length(max=100)]))
     setattr(ContactsForm, f"{_slot}_phone", StringField(
-        f"{_label}: phone", validators=[Optional(), Regexp(PHONE, message="Use a UK number such as 01234 567890.")]))
-SLOTS = ("dsl", "deputy", "children_services", "lado")
+        f"{_label}: phone", validators=[Optional(), Length(max=40), Regexp(SCHOOL_PHONE, message=PHONE_HELP)]))
+    setattr(ContactsForm, f"{_slot}_email", StringField(
+        f"{_label}: e-mail (optional)", validators=[Optional(), Length(max=200), Regexp(
+            EMAIL, message="Use an e-mail address such as dsl@school.example.org.")]))
+    setattr(ContactsForm, f"{_slot}_hours", StringField(
+        f"{_label}: when they can be reached (optional, such as 'Mon to Fri 8am to 4pm')",
+        validators=[Optional(), Length(max=100)]))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Your current password", validators=[DataRequired(), Length(max=200)])
+    new = PasswordField(f"New password (at least {MIN_PASSWORD} characters)", validators=[DataRequired(), Length(
+        min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters.")])
+    again = PasswordField("New password again", validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")])
+
+
+class AccountForm(FlaskForm):
+    name = StringField("Their sign-in name (letters, digits, '.', '_' or '-')", validators=[DataRequired(), Length(max=40)])
+    password = PasswordField(f"A first password for them (at least {MIN_PASSWORD} characters)", validators=[
+        DataRequired(), Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters.")])
 
 
 @admin.route("/sign-in", methods=["GET", "POST"])
@@ -156,6 +135,20 @@ def sign_out():
     return redirect(url_for("pages.ask_form"))
 
 
+FIXES = {"contacts": "admin.contacts", "document": "admin.edit", "national": "pages.contacts_page"}
+
+
+def fix_link(finding) -> str:
+    """The page that fixes a "still to do" item: the contacts form at the slot's field, the
+    document's details, or the public Contacts page for a national entry."""
+    kind, _, what = finding.fix.partition(":")
+    if kind == "contacts":
+        return url_for("admin.contacts", _anchor=f"{what}_name")
+    if kind == "document":
+        return url_for("admin.edit", doc_id=what)
+    return url_for("pages.contacts_page")
+
+
 @admin.get("/")
 @signed_in
 def home():
@@ -163,161 +156,94 @@ def home():
     paths = current_app.extensions["bot_instance"]
     manifest = load_manifest(engine.settings.seeds_dir)
     findings = readiness(engine.escalation_book, engine.school, manifest.documents, date.today())
-    return render_template("admin/home.html", findings=findings, status=service().status,
-                           audit=audit_entries(paths), user=session["admin"], form=ConfirmForm())
+    return render_template("admin/home.html", findings=[(f, fix_link(f)) for f in findings if f.school],
+                           national=[f for f in findings if not f.school], status=service().status,
+                           audit=audit_entries(paths), user=session["admin"], form=ConfirmForm(),
+                           coverage=coverage_days(paths.coverage), refresh=service().status.state == "building")
 
 
-def documents_page(form: UploadForm | None = None, error: str | None = None, status: int = 200):
-    """The library as it serves now, the upload form, and what went wrong with the last request."""
-    index = current_app.config["ENGINE"].index
-    docs = [(doc, index.passage_counts.get(doc.id, 0)) for doc in index.documents.values()]
-    return render_template("admin/documents.html", docs=docs, form=form or upload_form(), confirm=ConfirmForm(),
-                           status=service().status, error=error), status
-
-
-@admin.get("/documents")
-@signed_in
-def documents():
-    return documents_page()
-
-
-@admin.post("/documents")
-@signed_in
-def upload():
-    form = upload_form()
-    engine = current_app.config["ENGINE"]
-    error = None
-    if form.validate_on_submit():
-        storage = request.files.get("file")
-        data = storage.read(MAX_UPLOAD_BYTES + 1) if storage else b""
-        try:
-            if not data:
-                raise UploadError("Choose a file to upload.")
-            if len(data) > MAX_UPLOAD_BYTES:
-                raise UploadError("The file is larger than 10 MB.")
-            fmt = sniff(data)
-            token = secrets.token_hex(16)
-            staging = current_app.extensions["bot_instance"].staging
-            staging.mkdir(parents=True, exist_ok=True)
-            (staging / f"{token}.bin").write_bytes(data)
-            fields = {k: (getattr(form, k).data or "").strip() for k in ("title", "publisher", "date", "url", "licence")}
-            fields["procedures"] = bool(form.procedures.data)
-            fields["kind"] = form.kind.data
-            fields["replaces"] = form.replaces.data or ""
-            (staging / f"{token}.json").write_text(json.dumps({"format": fmt, "fields": fields}), encoding="utf-8")
-            try:
-                preview(staging / f"{token}.bin", fmt, "preview", CleaningRules(), engine.settings.index.chunk)
-            except UploadError:
-                for leftover in staging.glob(f"{token}.*"):  # a file that cannot be read leaves nothing behind
-                    leftover.unlink(missing_ok=True)
-                raise
-        except UploadError as exc:
-            error = str(exc)
-        else:
-            return redirect(url_for("admin.review", token=token))
-    return documents_page(form, error, 400)
-
-
-def _staged(token: str):
-    if not re.fullmatch(r"[0-9a-f]{32}", token):
-        return None
-    staging = current_app.extensions["bot_instance"].staging
-    meta = staging / f"{token}.json"
-    return (staging / f"{token}.bin", json.loads(meta.read_text(encoding="utf-8"))) if meta.is_file() else None
-
-
-@admin.route("/documents/review/<token>", methods=["GET", "POST"])
-@signed_in
-def review(token: str):
-    staged = _staged(token)
-    if staged is None:
-        return redirect(url_for("admin.documents"))
-    path, meta = staged
-    form = RulesForm(data=meta.get("rules", {}))
-    engine = current_app.config["ENGINE"]
-    error = None
-    if request.method == "POST" and form.validate_on_submit():
-        meta["rules"] = {"start_at": form.start_at.data or "", "end_before": form.end_before.data or "",
-                         "drop_paragraphs": form.drop_paragraphs.data or ""}
-        path.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
-    rules_raw = meta.get("rules", {})
-    rules = CleaningRules(rules_raw.get("start_at") or None, rules_raw.get("end_before") or None,
-                          tuple(_lines(rules_raw.get("drop_paragraphs"))))
-    try:
-        shown = preview(path, meta["format"], "preview", rules, engine.settings.index.chunk)
-    except UploadError as exc:
-        shown, error = None, str(exc)
-    return render_template("admin/review.html", token=token, meta=meta, form=form, shown=shown, error=error,
-                           confirm=ConfirmForm())
-
-
-@admin.post("/documents/review/<token>/publish")
-@signed_in
-def publish(token: str):
-    staged = _staged(token)
-    form = ConfirmForm()
-    if staged is None or not form.validate_on_submit():
-        return redirect(url_for("admin.documents"))
-    path, meta = staged
-    engine = current_app.config["ENGINE"]
-    paths = current_app.extensions["bot_instance"]
-    fields = dict(meta["fields"])
-    rules = meta.get("rules", {})
-    fields.update({"start_at": rules.get("start_at", ""), "end_before": rules.get("end_before", ""),
-                   "drop_paragraphs": _lines(rules.get("drop_paragraphs"))})
-    try:
-        ensure_library(paths.library, engine.settings.seeds_dir)
-        doc_id = add_document(paths.library, path.read_bytes(), fields)
-    except (UploadError, ValueError) as exc:
-        return render_template("admin/review.html", token=token, meta=meta, form=RulesForm(data=rules), shown=None,
-                               error=str(exc), confirm=ConfirmForm()), 400
-    path.unlink(missing_ok=True)
-    path.with_suffix(".json").unlink(missing_ok=True)
-    audit(paths, session["admin"], "document added", doc_id)
-    service().rebuild(session["admin"], f"added {fields['title']}")
-    return redirect(url_for("admin.home"))
-
-
-@admin.post("/documents/<doc_id>/remove")
-@signed_in
-def remove(doc_id: str):
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("admin.documents"))
-    engine = current_app.config["ENGINE"]
-    paths = current_app.extensions["bot_instance"]
-    try:
-        ensure_library(paths.library, engine.settings.seeds_dir)
-        remove_document(paths.library, doc_id)
-    except UploadError as exc:
-        return documents_page(error=str(exc), status=400)
-    audit(paths, session["admin"], "document removed", doc_id)
-    service().rebuild(session["admin"], f"removed {doc_id}")
-    return redirect(url_for("admin.home"))
+def _contact_values(school) -> dict:
+    data = {"region": school.region, "lead_title": school.lead_title}
+    for slot in SLOTS:
+        data[f"{slot}_name"], data[f"{slot}_phone"] = school.slots.get(slot, ("", ""))
+        for key in ("email", "hours"):
+            data[f"{slot}_{key}"] = school.details.get(slot, {}).get(key, "")
+    return data
 
 
 @admin.route("/contacts", methods=["GET", "POST"])
 @signed_in
 def contacts():
     engine = current_app.config["ENGINE"]
-    school = engine.school
-    data = {"region": school.region, "lead_title": school.lead_title}
-    for slot in SLOTS:
-        data[f"{slot}_name"], data[f"{slot}_phone"] = school.slots.get(slot, ("", ""))
-    form = ContactsForm(data=data) if request.method == "GET" else ContactsForm()
+    before = _contact_values(engine.school)
+    form = ContactsForm(data=before) if request.method == "GET" else ContactsForm()
     saved = False
     if request.method == "POST" and form.validate_on_submit():
         paths = current_app.extensions["bot_instance"]
-        content = {"region": form.region.data, "lead_title": (form.lead_title.data or "").strip()}
+        after = {name: (field.data or "").strip() for name, field in form._fields.items() if name != "csrf_token"}
+        content = {"region": after["region"], "lead_title": after["lead_title"]}
         for slot in SLOTS:
-            content[slot] = {"name": (getattr(form, f"{slot}_name").data or "").strip(),
-                             "phone": (getattr(form, f"{slot}_phone").data or "").strip()}
+            content[slot] = {key: after[f"{slot}_{key}"] for key in ("name", "phone", "email", "hours")
+                             if key in ("name", "phone") or after[f"{slot}_{key}"]}
         paths.root.mkdir(parents=True, exist_ok=True)
         staged = paths.school.with_suffix(".tmp")
         staged.write_text(tomli_w.dumps(content), encoding="utf-8")
         new_school = load_school(staged)  # the same checks as at start-up, before it replaces anything
         staged.replace(paths.school)
         current_app.config["ENGINE"] = replace(engine, school=new_school)
-        audit(paths, session["admin"], "contacts changed", ", ".join(SLOTS))
+        changed = [name for name in after if (before.get(name) or "") != after[name]]
+        if changed:
+            audit(paths, session["admin"], "contacts changed", "; ".join(
+                f"{form[name].label.text.split(' (')[0]}: {before.get(name) or '(none)'} -> {after[name] or '(none)'}"
+                for name in changed))
         saved = True
-    return render_template("admin/contacts.html", form=form, saved=saved), (400 if form.errors else 200)
+    return render_template("admin/contacts.html", form=form, saved=saved, slots=SLOT_LABELS), (400 if form.errors else 200)
+
+
+@admin.route("/accounts", methods=["GET", "POST"])
+@signed_in
+def accounts():
+    """The lead's own password, and the other admins (a deputy): added and removed, each audited."""
+    paths = current_app.extensions["bot_instance"]
+    password_form, account_form = PasswordForm(prefix="pw"), AccountForm(prefix="new")
+    message, status = None, 200
+    if request.method == "POST":
+        if request.form.get("action") == "password" and password_form.validate_on_submit():
+            if verify(paths.root, session["admin"], password_form.current.data):
+                set_password(paths.root, session["admin"], password_form.new.data)
+                audit(paths, session["admin"], "password changed", session["admin"])
+                message = "Your password is changed."
+            else:
+                password_form.current.errors = ["That is not your current password."]
+                status = 400
+        elif request.form.get("action") == "add" and account_form.validate_on_submit():
+            try:
+                if account_form.name.data in load_users(paths.root):
+                    raise AccountError("there is already an account with that name")
+                add_user(paths.root, account_form.name.data, account_form.password.data)
+            except AccountError as exc:
+                account_form.name.errors = [f"Not added: {exc}."]
+                status = 400
+            else:
+                audit(paths, session["admin"], "account added", account_form.name.data)
+                message = f"Account '{account_form.name.data}' added."
+                account_form = AccountForm(prefix="new", formdata=None)
+        else:
+            status = 400
+    return render_template("admin/accounts.html", names=sorted(load_users(paths.root)), me=session["admin"],
+                           password_form=password_form, account_form=account_form, confirm=ConfirmForm(),
+                           message=message), status
+
+
+@admin.post("/accounts/<name>/remove")
+@signed_in
+def remove_account(name: str):
+    paths = current_app.extensions["bot_instance"]
+    form = ConfirmForm()
+    if form.validate_on_submit() and name != session["admin"] and name in load_users(paths.root):
+        delete_user(paths.root, name)
+        audit(paths, session["admin"], "account removed", name)
+    return redirect(url_for("admin.accounts"))
+
+
+from bot.web import admin_documents  # noqa: E402,F401 - registers the document routes on this blueprint

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from bot.answer.engine import QuestionError
+from bot.web.coverage import record
 from bot.web.openapi import openapi_document
 from bot.web.responses import error_response, source_summary
 
@@ -16,9 +17,11 @@ def _engine():
 
 def _answer(question: object):
     try:
-        return jsonify(_engine().ask(question))
+        answer = _engine().ask(question)
     except QuestionError as exc:
         return error_response(400, exc.code, str(exc))
+    record(current_app.extensions["bot_instance"].coverage, answer)
+    return jsonify(answer)
 
 
 @api.get("/api/ask")

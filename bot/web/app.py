@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def _call_999(text: str) -> Markup:
         """The text, escaped, with 999 made a link a phone can call."""
         return Markup('<a class="tel" href="tel:999">999</a>').join(escape(part) for part in str(text).split("999"))
+
+    @app.template_filter("tel")
+    def _tel(phone: str) -> str:
+        """A `tel:` address for a number as written ("0115 496 0123 ext 4" -> tel:01154960123;ext=4)."""
+        found = re.match(r"^(.*?)\s*(?:ext\.?|extension|x)\s*([0-9]+)$", str(phone), re.IGNORECASE)
+        number, extension = found.groups() if found else (str(phone), "")
+        digits = re.sub(r"[^0-9+]", "", number)
+        return f"tel:{digits};ext={extension}" if extension else f"tel:{digits}"
 
     @app.context_processor
     def _emergency() -> dict:

@@ -45,6 +45,16 @@ class InstancePaths:
     def school(self) -> Path:
         return self.root / "school.toml"
 
+    @property
+    def removed(self) -> Path:
+        """Documents taken out of the library, each in its own folder, until restored."""
+        return self.root / "removed"
+
+    @property
+    def coverage(self) -> Path:
+        """Counts per day of how questions fared: numbers only, never a question."""
+        return self.root / "coverage.json"
+
     def settings(self, base: Settings) -> Settings:
         return replace(base, seeds_dir=self.library, index_dir=self.index)
 

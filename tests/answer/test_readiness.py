@@ -57,17 +57,21 @@ def test_contacts_reviewed_over_a_year_ago_are_listed(tmp_path):
 def test_documents_without_a_date_or_address_are_listed(tmp_path):
     undated = DocumentEntry("news", "n.txt", "T", "P", date_note="about March 2025")
     findings = confirmed(readiness(BOOK, school(tmp_path, FULL), [DATED, undated], TODAY))
-    assert [f.message for f in findings] == ["Document 'news' has no date or address in the seeds manifest: "
-                                             "readers cannot date or check its quotes."]
+    assert [f.message for f in findings] == ["Add the date and web address of 'T' (news in the manifest), or mark "
+                                             "it an internal document with no web address: readers cannot date or "
+                                             "check its quotes."]
+    assert findings[0].fix == "document:news" and findings[0].school
+    internal = DocumentEntry("policy", "p.txt", "Our policy", "School", date="2026-09-01", internal=True)
+    assert confirmed(readiness(BOOK, school(tmp_path, FULL), [internal], TODAY)) == []
 
 
 def test_check_command_exits_1_while_the_lead_is_unset_and_0_once_ready(tmp_path):
     result = run_bot("check")
-    assert result.returncode == 1 and result.stdout.startswith("MUST Set the school's designated safeguarding lead")
+    assert result.returncode == 1 and result.stdout.startswith("MUST Add the name and phone number of your school's designated safeguarding lead")
     ready = tmp_path / "school.toml"
     ready.write_text(FULL, encoding="utf-8")
     result = run_bot("check", "--school", str(ready))
     assert result.returncode == 0, result.stdout
-    assert "MUST" not in result.stdout and "TODO Document" in result.stdout
+    assert "MUST" not in result.stdout and "TODO Add the date" in result.stdout
     assert "TODO Confirm 'Childline' against its source" in result.stdout
     assert (PROJECT_ROOT / "prompts" / "school.toml").read_text(encoding="utf-8").count('name = ""') == 4
