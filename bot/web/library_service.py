@@ -96,20 +96,40 @@ class LibraryService:
         self.status = BuildStatus()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._pending: list[tuple[str, str]] = []
 
     def rebuild(self, user: str, reason: str) -> bool:
-        """Start a rebuild; False when one is already running."""
+        """Start a rebuild. While one is running, the change is queued: one more build starts when
+        it ends, so a change made meanwhile is never left out of the library. False when queued."""
         with self._lock:
             if self.status.state == "building":
+                self._pending.append((user, reason))
                 return False
-            self.status = BuildStatus("building", f"Rebuilding the index: {reason}", time.time())
+            self.status = BuildStatus("building", f"Rebuilding the library: {reason}", time.time())
         self._thread = threading.Thread(target=self._build, args=(user, reason), daemon=True)
         self._thread.start()
         return True
 
     def wait(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
+        """Until every build started or queued so far has finished (or `timeout` passes)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._thread is not None:
+            thread = self._thread
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            if thread.is_alive() or self._thread is thread:
+                return
+
+    def _next(self) -> None:
+        """Start the queued changes as one build, if any."""
+        with self._lock:
+            if not self._pending:
+                return
+            (user, _), reasons = self._pending[0], [r for _, r in self._pending]
+            self._pending.clear()
+            reason = "; ".join(reasons)
+            self.status = BuildStatus("building", f"Rebuilding the library: {reason}", time.time())
+            self._thread = threading.Thread(target=self._build, args=(user, reason), daemon=True)
+            self._thread.start()
 
     def _build(self, user: str, reason: str) -> None:
         current: AnswerEngine = self.app.config["ENGINE"]
@@ -125,8 +145,10 @@ class LibraryService:
                                                 "Staff are still answered from the previous library.",
                                       self.status.started, time.time() - self.status.started)
             audit(self.paths, user, "rebuild failed", reason)
+            self._next()
             return
         self.app.config["ENGINE"] = engine  # one assignment: a request sees the old or the new engine
         self.status = BuildStatus("ready", f"Published: {reason}. The new library is serving.",
                                   self.status.started, time.time() - self.status.started)
         audit(self.paths, user, "library published", reason)
+        self._next()

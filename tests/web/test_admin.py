@@ -48,6 +48,10 @@ def sign_in(client) -> None:
     ("get", "/admin/"), ("get", "/admin/documents"), ("get", "/admin/contacts"), ("post", "/admin/documents"),
     ("post", "/admin/contacts"), ("post", "/admin/documents/some-doc/remove"), ("post", "/admin/sign-out"),
     ("get", "/admin/documents/review/" + "0" * 32), ("post", "/admin/documents/review/" + "0" * 32 + "/publish"),
+    ("get", "/admin/documents/some-doc/edit"), ("post", "/admin/documents/some-doc/edit"),
+    ("get", "/admin/documents/some-doc/replace"), ("post", "/admin/documents/some-doc/replace"),
+    ("get", "/admin/documents/some-doc/remove"), ("post", "/admin/documents/removed/some-removal/restore"),
+    ("get", "/admin/accounts"), ("post", "/admin/accounts"), ("post", "/admin/accounts/lead/remove"),
 ])
 def test_every_admin_route_without_a_session_goes_to_sign_in(admin_app, method, path):
     response = getattr(admin_app.test_client(), method)(path)
@@ -164,7 +168,9 @@ def test_no_admin_page_leaks_a_hash_a_path_or_a_stack_trace(admin_app, instance)
     client = admin_app.test_client()
     sign_in(client)
     for path in ("/admin/", "/admin/documents", "/admin/contacts", "/admin/documents/review/" + "f" * 32,
-                 "/admin/documents/review/not-a-token"):
+                 "/admin/documents/review/not-a-token", "/admin/accounts", "/admin/documents/no-such-doc/edit",
+                 "/admin/documents/derbyshire-pcc-ai-csam-laws/edit", "/admin/documents/kcsie-2025-part-one/remove",
+                 "/admin/documents/kcsie-2025-part-one/replace"):
         html = client.get(path, follow_redirects=True).get_data(as_text=True)
         assert "scrypt:" not in html and str(instance) not in html and "Traceback" not in html
 
@@ -213,3 +219,95 @@ def test_publish_preview_ask_and_remove_as_a_lead_would(admin_app, instance, tmp
     gone = admin_app.test_client().post("/api/ask", json={"question": ONLY_THE_PDF}).get_json()
     assert not gone["answered"]
     assert not (instance / "library" / Path(doc_id + ".pdf")).exists()
+
+
+@pytest.mark.parametrize("path, data", [
+    ("/admin/documents/kcsie-2025-part-one/remove", {}),
+    ("/admin/documents/kcsie-2025-part-one/edit", {"title": "T", "publisher": "P", "action": "save"}),
+    ("/admin/accounts", {"action": "add", "new-name": "deputy", "new-password": "x" * 20}),
+    ("/admin/accounts/lead/remove", {}),
+])
+def test_every_new_form_without_its_csrf_token_is_refused_and_changes_nothing(admin_app, instance, path, data):
+    client = admin_app.test_client()
+    sign_in(client)
+    assert client.post(path, data=data).status_code == 400
+    assert not (instance / "library").exists() and set(load_users(instance)) == {"lead"}
+
+
+def test_contacts_take_an_extension_e_mail_and_hours_and_the_audit_names_only_what_changed(admin_app, instance):
+    client = admin_app.test_client()
+    sign_in(client)
+    page = client.get("/admin/contacts").get_data(as_text=True)
+    bad = client.post("/admin/contacts", data={"region": "england", "deputy_email": "not an address",
+                                               "csrf_token": token(page)})
+    assert bad.status_code == 400 and "e-mail address such as" in bad.get_data(as_text=True)
+    good = client.post("/admin/contacts", data={
+        "region": "england", "dsl_name": "Ms A", "dsl_phone": "0115 496 0123 ext 4", "dsl_email": "dsl@school.example.org",
+        "dsl_hours": "Mon to Fri 8am to 4pm", "csrf_token": token(page)})
+    assert good.status_code == 200, good.get_data(as_text=True)[:500]
+    staff = admin_app.test_client().get("/contacts").get_data(as_text=True)
+    assert 'href="tel:01154960123;ext=4"' in staff and "dsl@school.example.org" in staff
+    assert "Can be reached: Mon to Fri 8am to 4pm" in staff
+    change = [a for a in client.get("/admin/").get_data(as_text=True).split("<tr>") if "contacts changed" in a][0]
+    assert "Safeguarding lead: phone: (none) -&gt; 0115 496 0123 ext 4" in change and "deputy" not in change.lower()
+
+
+def test_a_regular_expression_error_is_explained_and_plain_text_works(admin_app, instance):
+    client = admin_app.test_client()
+    sign_in(client)
+    response = upload(client, b"Blue Door Academy policy.\n\nPage 1 of 2 (draft)\n\nStaff tell the DSL.\n", "p.txt")
+    review_url = response.headers["Location"]
+    page = client.get(review_url).get_data(as_text=True)
+    bad = client.post(review_url, data={"drop_paragraphs": "Page 1 of 2 (", "csrf_token": token(page)})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "is not a valid regular expression" in html and "Leave out paragraphs containing" in html
+    good = client.post(review_url, data={"drop_containing": "Page 1 of 2 (", "csrf_token": token(page)})
+    html = good.get_data(as_text=True)
+    assert good.status_code == 200 and "Left out by the cleaning rules (1)" in html
+    kept = html.split("The text kept")[1]
+    assert "Page 1 of 2" not in kept and "Staff tell the DSL" in kept
+
+
+def test_a_lead_adds_a_deputy_changes_their_password_and_removes_the_deputy(admin_app, instance):
+    client = admin_app.test_client()
+    sign_in(client)
+    page = client.get("/admin/accounts").get_data(as_text=True)
+    added = client.post("/admin/accounts", data={"action": "add", "new-name": "deputy", "new-password": "a" * 14,
+                                                 "csrf_token": token(page)})
+    assert added.status_code == 200 and "deputy" in load_users(instance)
+    short = client.post("/admin/accounts", data={"action": "add", "new-name": "other", "new-password": "short",
+                                                 "csrf_token": token(page)})
+    assert short.status_code == 400 and "at least 12 characters" in short.get_data(as_text=True)
+    wrong = client.post("/admin/accounts", data={"action": "password", "pw-current": "not it", "pw-new": "b" * 14,
+                                                 "pw-again": "b" * 14, "csrf_token": token(page)})
+    assert wrong.status_code == 400 and "not your current password" in wrong.get_data(as_text=True)
+    changed = client.post("/admin/accounts", data={"action": "password", "pw-current": PASSWORD, "pw-new": "b" * 14,
+                                                   "pw-again": "b" * 14, "csrf_token": token(page)})
+    assert changed.status_code == 200 and "password is changed" in changed.get_data(as_text=True)
+    assert client.post("/admin/accounts/lead/remove", data={"csrf_token": token(page)}).status_code == 302
+    assert "lead" in load_users(instance)  # never your own account
+    assert client.post("/admin/accounts/deputy/remove", data={"csrf_token": token(page)}).status_code == 302
+    assert set(load_users(instance)) == {"lead"}
+    home = client.get("/admin/").get_data(as_text=True)
+    assert all(action in home for action in ("account added", "password changed", "account removed"))
+    assert "scrypt:" not in home and "b" * 14 not in home
+
+
+def test_coverage_counts_are_numbers_and_no_question_reaches_the_instance_folder(admin_app, instance):
+    asked = ["Is Zebedee Quartermaine-Holloway's fake nude illegal?",
+             "What should I do about Zebedee Quartermaine-Holloway's phone?",
+             "When is the Quartermaine-Holloway sports day?"]
+    staff = admin_app.test_client()
+    for question in asked:
+        staff.post("/ask", data={"question": question})
+        staff.post("/api/ask", json={"question": question})
+    client = admin_app.test_client()
+    sign_in(client)
+    home = client.get("/admin/").get_data(as_text=True)
+    row = home.split("Questions per day")[1].split("</tr>")[1]
+    assert "<td>6</td>" in row  # asked
+    for path in instance.rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            assert b"Quartermaine" not in content and b"Zebedee" not in content and b"sports day" not in content, path
+    assert (instance / "coverage.json").is_file()

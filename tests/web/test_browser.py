@@ -519,10 +519,140 @@ def test_a_lead_publishes_a_policy_staff_get_its_quote_then_it_is_removed(page, 
             shot(page, "school-policy-first")
 
         page.goto(url + "/admin/documents")
-        page.get_by_role("button", name="Remove Blue Door online safety policy").click()
+        page.get_by_role("link", name="Remove Blue Door online safety policy").click()
+        page.get_by_role("button", name="Yes, remove it").click()
         wait_until_published()
         ask(page, url, ONLY_THE_PDF)
         assert page.locator("blockquote").count() == 0
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_a_lead_clears_every_still_to_do_item_and_manages_a_word_policy_from_upload_to_undo(page, tmp_path):
+    """The admin flow as a lead meets it: every "still to do" item fixed from its own link until none
+    is left; a Word policy uploaded, its date and caution edited, replaced by a second version,
+    removed and the removal undone; each rebuild followed by the home page refreshing itself."""
+    from bot.bench.publish import make_docx
+    from bot.web.accounts import add_user
+    from tests.web.test_admin import PASSWORD
+
+    instance = tmp_path / "instance"
+    add_user(instance, "lead", PASSWORD)
+    versions = []
+    for number, rule in ((1, "the same day"), (2, "within one hour")):
+        path = tmp_path / f"green-lane-v{number}.docx"
+        make_docx(path, "Green Lane School phones and images procedure", [
+            ("1. Reporting", [f"1.1 Staff tell the designated safeguarding lead {rule} about any nude image."]),
+            ("2. Phones", ["2.1 Staff never look through a pupil's phone: the designated safeguarding lead decides."])],
+            footer=f"Green Lane School - Version {number} - Page")
+        versions.append(path)
+    proc, url = start_server(env={"BOT_INSTANCE_DIR": str(instance)})
+
+    def serving() -> None:
+        """The home page refreshes itself while the library rebuilds, until it says it is serving."""
+        page.goto(url + "/admin/")
+        page.wait_for_selector("p.status:has-text('The new library is serving')", timeout=240_000)
+        assert "not rebuilt" not in page.locator("p.status").inner_text()
+
+    def todo() -> list[str]:
+        page.goto(url + "/admin/")
+        return page.locator("ul.findings li a").all_inner_texts()
+
+    try:
+        page.goto(url + "/admin/")
+        page.get_by_label("Name").fill("lead")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+
+        # the school's contacts, from the first item's link; the lead's number has an extension
+        items = todo()
+        assert items and items[0].startswith("Add the name and phone number of your school's designated")
+        page.locator("ul.findings li a").first.click()
+        assert page.url.endswith("/admin/contacts#dsl_name")
+        for slot, name, phone in (("dsl", "Ms A. Lead", "0115 496 0123 ext 4"), ("deputy", "Mr B. Deputy", "0115 496 0124"),
+                                  ("children_services", "County front door", "0115 496 0125"),
+                                  ("lado", "County LADO", "0115 496 0126")):
+            page.locator(f"#{slot}_name").fill(name)
+            page.locator(f"#{slot}_phone").fill(phone)
+        page.locator("#dsl_hours").fill("Mon to Fri 8am to 4pm")
+        page.get_by_role("button", name="Save contacts").click()
+        assert page.get_by_text("Saved.").is_visible()
+
+        # each document item from its own link: the news story's date, the press release's date and address
+        fixes = {"bbc-ai-csam-teacher-guidance": {"date": "2025-06-27"},
+                 "derbyshire-pcc-ai-csam-laws": {"date": "2025-03-18", "url": "https://www.derbyshire-pcc.gov.uk/news/"}}
+        for _ in range(len(fixes)):
+            items = todo()
+            assert items and all(i.startswith("Add the") for i in items), items
+            link = page.locator("ul.findings li a").first
+            doc_id = link.get_attribute("href").split("/")[-2]
+            link.click()
+            for field, value in fixes[doc_id].items():
+                page.locator(f"#{field}").fill(value)
+            page.get_by_role("button", name="Save and publish").click()
+            serving()
+        assert todo() == [] and page.get_by_text("Nothing: the lead and local contacts are set").is_visible()
+
+        # a Word policy: upload, preview, publish
+        page.goto(url + "/admin/documents")
+        page.get_by_label("File (PDF, Word .docx, HTML or plain text, at most 10 MB)").set_input_files(str(versions[0]))
+        page.get_by_label("Title").fill("Green Lane phones and images procedure")
+        page.get_by_label("Publisher").fill("Green Lane School")
+        page.get_by_label("Internal document").check()
+        page.get_by_label("It sets out what staff should do").check()
+        page.get_by_role("button", name="Upload and preview").click()
+        assert "Version 1" not in page.locator("ol.passages").inner_text()
+        page.get_by_role("button", name="Publish to the library").click()
+        serving()
+        items = todo()
+        assert len(items) == 1 and "Green Lane phones and images procedure" in items[0] and "date" in items[0]
+
+        # its date and caution, edited through the same preview
+        page.locator("ul.findings li a").first.click()
+        page.locator("#date").fill("2026-09-01")
+        page.locator("#caution").fill("Draft for governors: check with the DSL before relying on it.")
+        page.get_by_role("button", name="Update the preview").click()
+        assert page.locator("ol.passages").get_by_text("within", exact=False).count() == 0
+        page.get_by_role("button", name="Save and publish").click()
+        serving()
+        assert todo() == []
+        ask(page, url, "Can I look through a pupil's phone?")
+        figure = page.locator("figure.quote", has_text="Green Lane").first
+        assert "Draft for governors" in figure.inner_text() and "2026-09-01" in figure.inner_text()
+
+        # a second version replaces it: the new rule is quoted first
+        page.goto(url + "/admin/documents")
+        page.get_by_role("link", name="Replace Green Lane phones and images procedure with a new version").click()
+        page.locator("#file").set_input_files(str(versions[1]))
+        page.get_by_label("Date of the new version").fill("2026-11-30")
+        page.get_by_role("button", name="Upload and preview").click()
+        page.get_by_role("button", name="Publish to the library").click()
+        serving()
+        page.goto(url + "/admin/documents")
+        assert page.locator("tr", has_text="replaced by a newer version").count() == 1
+        assert "new version published" in todo_home_text(page, url)
+
+        # remove the new version after a confirmation, then undo it
+        page.goto(url + "/admin/documents")
+        page.get_by_role("link", name="Remove Green Lane phones and images procedure").last.click()
+        assert page.get_by_text("restore it exactly as it was").is_visible()
+        page.get_by_role("button", name="Yes, remove it").click()
+        serving()
+        page.goto(url + "/admin/documents")
+        page.get_by_role("button", name="Restore Green Lane phones and images procedure").click()
+        serving()
+        page.goto(url + "/admin/documents")
+        assert page.locator("tr", has_text="Green Lane phones and images procedure").count() == 2
+        assert page.locator("ul.removed").count() == 0
+        ask(page, url, "Can I look through a pupil's phone?")
+        assert page.locator("figure.quote", has_text="Green Lane").count() >= 1
+        shot(page, "admin-flow-restored")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def todo_home_text(page, url: str) -> str:
+    page.goto(url + "/admin/")
+    return page.locator("main").inner_text()
