@@ -564,6 +564,16 @@ def test_a_lead_clears_every_still_to_do_item_and_manages_a_word_policy_from_upl
         page.get_by_label("Name").fill("lead")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
+        from axe_playwright_python.sync_playwright import Axe
+
+        axe = Axe()
+        for path in ("/admin/", "/admin/contacts", "/admin/documents", "/admin/accounts",
+                     "/admin/documents/kcsie-2025-part-one/edit", "/admin/documents/kcsie-2025-part-one/remove",
+                     "/admin/documents/kcsie-2025-part-one/replace"):
+            page.goto(url + path)
+            serious = [(v["id"], v["impact"]) for v in axe.run(page).response["violations"]
+                       if v["impact"] in ("serious", "critical")]
+            assert not serious, (path, serious)
 
         # the school's contacts, from the first item's link; the lead's number has an extension
         items = todo()
