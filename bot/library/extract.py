@@ -29,6 +29,8 @@ class ExtractedText:
 
     blocks: tuple[Block, ...]
     paginated: bool
+    # running headers, footers and page numbers found by repetition and left out, once each
+    left_out: tuple[str, ...] = ()
 
     @classmethod
     def from_text(cls, text: str, markdown: bool = False) -> ExtractedText:
@@ -79,13 +81,15 @@ def extract_html(path: Path) -> ExtractedText:
 def extract_pdf(path: Path) -> ExtractedText:
     from bot.library.pdf import PdfReadFailure, pdf_lines
 
+    dropped: list[str] = []
     try:
-        pages = pdf_lines(path)
+        pages = pdf_lines(path, dropped)
     except PdfReadFailure as exc:
         raise ExtractionError(f"{path.name}: cannot read PDF ({exc})") from None
     if not any(line.text.strip() for lines in pages for line in lines):
         raise ExtractionError(f"{path.name}: the PDF has no extractable text (scanned images need OCR first)")
-    return ExtractedText(tuple(BlockBuilder().build(pages, drop_running=False)), paginated=True)
+    return ExtractedText(tuple(BlockBuilder().build(pages, drop_running=False)), paginated=True,
+                         left_out=tuple(dict.fromkeys(dropped)))
 
 
 def _docx_level(style_name: str) -> int | None:

@@ -178,8 +178,9 @@ def _gaps(lines: list[Line]) -> None:
             b.gap_before = pitch > max(1.3 * usual, 1.6 * (b.size or 0)) or pitch <= 0
 
 
-def pdf_lines(path: Path) -> list[list[Line]]:
-    """Every page's lines, with size, boldness, position, links, markers and footnotes marked."""
+def pdf_lines(path: Path, dropped: list[str] | None = None) -> list[list[Line]]:
+    """Every page's lines, with size, boldness, position, links, markers and footnotes marked; the
+    running headers, footers and page numbers removed are added to `dropped` when given."""
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfminer.psparser import PSException
@@ -203,7 +204,7 @@ def pdf_lines(path: Path) -> list[list[Line]]:
     for number, height, groups in raw_pages:
         lines = [_line(group, number, height, body) for group in groups]
         pages.append([line for line in lines if line.text.strip() or line.footnote_marker])
-    pages = drop_running_lines(pages) if len(pages) > 1 else pages
+    pages = drop_running_lines(pages, dropped=dropped) if len(pages) > 1 else pages
     for lines in pages:
         _mark_footnotes(lines, body)
     # a footnote marker that the layout put on a line of its own (after a heading) is no text

@@ -84,18 +84,20 @@ def make_id(title: str, data: bytes) -> str:
 class Preview:
     clean: CleanDocument
     passages: list[Passage]
+    running: tuple[str, ...] = ()  # running headers, footers and page numbers found and left out
 
 
 def preview(path: Path, fmt: str, doc_id: str, rules: CleaningRules, chunk: ChunkSettings) -> Preview:
     """What the document would add to the library with these cleaning rules."""
     try:
-        clean = clean_document(doc_id, extract(path, fmt), rules)
+        extracted = extract(path, fmt)
+        clean = clean_document(doc_id, extracted, rules)
     except (ExtractionError, CleaningError) as exc:
         raise UploadError(str(exc)) from None
     passages = split_passages(clean, chunk)
     if not passages:
         raise UploadError("No text is left to quote once the cleaning rules are applied.")
-    return Preview(clean, passages)
+    return Preview(clean, passages, extracted.left_out)
 
 
 def ensure_library(library_dir: Path, seeds_dir: Path) -> None:

@@ -100,9 +100,10 @@ def shape(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"\d+", "#", text.lower())).strip()
 
 
-def drop_running_lines(pages: list[list[Line]], zone: int = 3) -> list[list[Line]]:
+def drop_running_lines(pages: list[list[Line]], zone: int = 3, dropped: list[str] | None = None) -> list[list[Line]]:
     """Remove running headers, footers and page numbers: lines near a page's top or bottom whose
-    shape repeats on many pages, and lone page numbers there."""
+    shape repeats on many pages, and lone page numbers there. Each line removed is added to
+    `dropped` when given (the admin preview shows them as left out)."""
     if not pages:
         return pages
     counts: Counter[str] = Counter()
@@ -119,6 +120,8 @@ def drop_running_lines(pages: list[list[Line]], zone: int = 3) -> list[list[Line
             text = line.text.strip()
             if i in edge and (PAGE_NUMBER.match(text) or (total > 1 and counts[shape(text)] >= needed
                                                             and len(text) < 160)):
+                if dropped is not None:
+                    dropped.append(text)
                 continue
             kept.append(line)
         kept_pages.append(kept)
@@ -166,10 +169,10 @@ class BlockBuilder:
     def __init__(self, options: StructureOptions | None = None):
         self.options = options or StructureOptions()
 
-    def build(self, pages: list[list[Line]], drop_running: bool = True) -> list[Block]:
+    def build(self, pages: list[list[Line]], drop_running: bool = True, dropped: list[str] | None = None) -> list[Block]:
         """Blocks of a document given as pages of lines (running lines already gone if not
-        `drop_running`)."""
-        pages = drop_running_lines(pages) if drop_running and len(pages) > 1 else pages
+        `drop_running`; those removed here are added to `dropped` when given)."""
+        pages = drop_running_lines(pages, dropped=dropped) if drop_running and len(pages) > 1 else pages
         every = [line for page in pages for line in page]
         # footnotes are read apart, so a paragraph that runs on past them to the next page stays whole
         notes = [line for line in every if _is_note(line)]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.library.extract import ExtractedText
 from bot.library.clean import clean_document
+from bot.library.extract import ExtractedText
 from bot.library.manifest import CleaningRules, load_manifest
 from bot.library.school import (
     UploadError,
@@ -20,8 +20,8 @@ from bot.library.school import (
     update_document,
 )
 
-POLICY = ("Blue Door Academy staff procedure\n\nStaff tell the DSL the same day.\n\n"
-          "Page 1 of 2 (version 3)\n\nThe DSL decides whether to tell the parents.\n").encode()
+POLICY = (b"Blue Door Academy staff procedure\n\nStaff tell the DSL the same day.\n\n"
+          b"Page 1 of 2 (version 3)\n\nThe DSL decides whether to tell the parents.\n")
 GUIDE = b"Guidance for all staff.\n\nRecord what you saw in the words used.\n"
 
 

@@ -311,3 +311,17 @@ def test_coverage_counts_are_numbers_and_no_question_reaches_the_instance_folder
             content = path.read_bytes()
             assert b"Quartermaine" not in content and b"Zebedee" not in content and b"sports day" not in content, path
     assert (instance / "coverage.json").is_file()
+
+
+def test_a_running_footer_found_by_repetition_is_shown_as_left_out_in_the_preview(admin_app, instance, tmp_path):
+    client = admin_app.test_client()
+    sign_in(client)
+    pdf = tmp_path / "footer.pdf"
+    topics = ("phones", "images", "parents", "records", "visitors", "trips", "clubs", "lessons", "buses")
+    make_pdf(pdf, [[f"Staff at Blue Door Academy follow the rules on {topic}." for topic in topics[3 * n:3 * n + 3]]
+                   + ["Blue Door Academy - Version 3"] for n in range(3)])
+    response = upload(client, pdf.read_bytes(), "footer.pdf")
+    review = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Running headers, footers and page numbers left out" in review
+    left_out, kept = review.split("Running headers, footers and page numbers left out")[1].split("The text kept")
+    assert "Blue Door Academy - Version 3" in left_out and "Version 3" not in kept
