@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser run test index index-if-needed eval eval-real eval-cv bench-answer bench-http bench-publish bench-library bench-scale bench-haystack clean
+.PHONY: setup browser run test index index-if-needed eval eval-real eval-cv bench-answer bench-encoder bench-http bench-publish bench-library bench-scale bench-haystack clean
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 	# torch first and pinned: this version has a CPU build here; anything else pulls CUDA packages.
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	# export the model to ONNX from its local weights and check it against PyTorch (README, "Encoder")
+	$(BIN)/python -m bot encoder prepare > /dev/null
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -60,6 +62,10 @@ eval-cv: setup
 # Whole-answer latency against the query embedding alone, in-process, default library.
 bench-answer: setup
 	$(BIN)/python -m bot.bench.answer
+
+# The ONNX and PyTorch encoders on 1,000 SciFact documents and every labelled question: vectors and time.
+bench-encoder: setup
+	$(BIN)/python -m bot.bench.encoder
 
 # The real-size library's index build (time, peak memory) and answer latency (about 5 minutes).
 bench-library: setup

@@ -162,6 +162,27 @@ def cmd_admin_add_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_encoder(args: argparse.Namespace) -> int:
+    """Export the model to ONNX and check it against PyTorch (`prepare`), or say which encoder is used."""
+    import json
+    from dataclasses import asdict
+
+    from bot.search.onnx_encoder import cache_dir, load_embedder, prepare, read_check
+
+    settings = Settings.from_env()
+    model, length = settings.resolved_model_path(), settings.index.max_seq_length
+    if args.encoder_command == "prepare":
+        check = prepare(model, length, force=args.force)
+        print(json.dumps(asdict(check), indent=1))
+        print(f"{'ONNX encoder checked and used' if check.passed else 'ONNX encoder not used: PyTorch is'}"
+              f" (export in {cache_dir(model, length)})")
+        return 0
+    check = read_check(model, length)
+    print(json.dumps(asdict(check), indent=1) if check else "no ONNX export checked yet: python -m bot encoder prepare")
+    print(f"encoder in use: {load_embedder(model, length).runtime}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -203,6 +224,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_add.add_argument("--instance", help="instance folder (default: instance/ or $BOT_INSTANCE_DIR)")
     p_add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p_add.set_defaults(func=cmd_admin_add_user)
+
+    p_encoder = sub.add_parser("encoder", help="the query and passage encoder: ONNX Runtime when checked, else PyTorch")
+    encoder_sub = p_encoder.add_subparsers(dest="encoder_command", required=True)
+    p_prepare = encoder_sub.add_parser("prepare", help="export the model to ONNX once and check its vectors")
+    p_prepare.add_argument("--force", action="store_true", help="export again even if an export exists")
+    p_prepare.set_defaults(func=cmd_encoder)
+    encoder_sub.add_parser("status", help="which encoder is used, and the last check").set_defaults(func=cmd_encoder)
 
     from bot.evaluation.evaluate import add_eval_parser
     from bot.web.serve import add_serve_parser

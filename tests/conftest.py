@@ -18,6 +18,7 @@ import pytest
 from bot.answer.prompts import PromptsError
 from bot.config import Settings
 from bot.search.embedder import Embedder
+from bot.search.onnx_encoder import load_embedder
 
 # The school's instance folder (secret key, accounts, its library) for this run: never the repository's.
 os.environ.setdefault("BOT_INSTANCE_DIR", tempfile.mkdtemp(prefix="bot-test-instance-"))
@@ -27,7 +28,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     settings = Settings()
-    return Embedder(settings.resolved_model_path(), settings.index.max_seq_length)
+    return load_embedder(settings.resolved_model_path(), settings.index.max_seq_length)
 
 
 @pytest.fixture(scope="session")

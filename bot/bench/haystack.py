@@ -46,10 +46,10 @@ from bot.evaluation.beir import BeirCollection, load_beir  # noqa: E402
 from bot.evaluation.embedcache import cached_encode  # noqa: E402
 from bot.evaluation.evaluate import EvalConfig, SearchSpace, build_space, compute_metrics, run_queries  # noqa: E402
 from bot.evaluation.latency import percentiles  # noqa: E402
-from bot.search.embedder import Embedder  # noqa: E402
 from bot.search.hits import Hit  # noqa: E402
 from bot.search.hybrid import HybridRetriever  # noqa: E402
 from bot.search.index import package_versions  # noqa: E402
+from bot.search.onnx_encoder import load_embedder  # noqa: E402
 
 if TYPE_CHECKING:
     from haystack import Pipeline
@@ -225,7 +225,8 @@ def run(folder: Path, out_dir: Path, limit: int | None, depth: int,
     texts = {d: f"{title} {text}".strip() for d, (title, text) in collection.corpus.items()}
     queries = dict(list(collection.queries.items())[:limit]) if limit else collection.queries
     model_path = bundled_model_path()
-    embedder = Embedder(model_path, max_seq_length=256)
+    embedder = load_embedder(model_path, max_seq_length=256)  # ONNX when checked, as the product runs
+    print(f"our encoder: {embedder.runtime}", file=sys.stderr)
 
     config = EvalConfig(retrievers=("hybrid-weighted",), depth=depth)
     print(f"building our search space over {len(texts)} documents", file=sys.stderr)

@@ -43,6 +43,7 @@ from bot.search.embedder import Embedder
 from bot.search.fusion import fuse_weighted
 from bot.search.hits import Hit
 from bot.search.index import build_index, load_index
+from bot.search.onnx_encoder import load_embedder
 
 BENCHMARKS = PROJECT_ROOT.parent / "shared" / "benchmarks"
 WORDS_PER_PASSAGE = 90
@@ -224,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     settings = Settings()
-    embedder = Embedder(settings.resolved_model_path(), settings.index.max_seq_length)
+    embedder = load_embedder(settings.resolved_model_path(), settings.index.max_seq_length)
     analyzer = Analyzer(IndexSettings().tokenizer)
     real, queries = real_passages([Path(p) for p in args.beir])
     queries = queries[:args.queries]

@@ -25,7 +25,7 @@ from bot.config import AnswerabilitySettings, Settings
 from bot.evaluation.answers import AnswerTally, load_engine_for
 from bot.evaluation.labelled import DEFAULT_QUESTIONS, load_questions
 from bot.library.corpus import load_library
-from bot.search.embedder import Embedder
+from bot.search.onnx_encoder import load_embedder
 
 OVERLAP_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 RETRIEVAL_WEIGHTS = (0.0, 0.1, 0.2, 0.4, 0.8)
@@ -101,7 +101,7 @@ def measure(engine, prepared: list[Prepared], settings: AnswerabilitySettings) -
 
 def calibrate(split: str, questions_path: Path = DEFAULT_QUESTIONS) -> list[tuple[AnswerabilitySettings, dict]]:
     settings = Settings.from_env()
-    embedder = Embedder(settings.resolved_model_path(), settings.index.max_seq_length)
+    embedder = load_embedder(settings.resolved_model_path(), settings.index.max_seq_length)
     _, docs = load_library(settings.seeds_dir)
     questions = load_questions(questions_path, {d.entry.id: d.clean.text for d in docs}, split)
     with tempfile.TemporaryDirectory(prefix="bot-calibrate-") as tmp:

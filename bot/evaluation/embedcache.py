@@ -33,9 +33,11 @@ def model_fingerprint(model_path: Path) -> str:
 
 def cache_key(texts: Sequence[str], embedder: Embedder) -> str:
     digest = hashlib.sha256()
-    digest.update(json.dumps({"model": model_fingerprint(embedder.path),
-                              "max_seq_length": embedder.model.max_seq_length,
-                              "normalised": True}).encode())
+    settings = {"model": model_fingerprint(embedder.path), "max_seq_length": embedder.max_seq_length,
+                "normalised": True}
+    if embedder.runtime != "torch":  # PyTorch's keys stay as they were before other runtimes existed
+        settings["runtime"] = embedder.runtime
+    digest.update(json.dumps(settings).encode())
     for text in texts:
         digest.update(hashlib.sha256(text.encode("utf-8")).digest())
     return digest.hexdigest()

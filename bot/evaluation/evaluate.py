@@ -30,6 +30,7 @@ from bot.search.dense import DenseRetriever, flat_index
 from bot.search.embedder import Embedder
 from bot.search.fusion import fuse_rrf, fuse_weighted, max_pool
 from bot.search.hits import Hit
+from bot.search.onnx_encoder import load_embedder
 
 RETRIEVER_NAMES = ("bm25", "dense", "hybrid-rrf", "hybrid-weighted")
 LABELLED_MEASURES = ("nDCG@10", "R@1", "R@3", "R@10", "RR@10")
@@ -369,7 +370,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     progress = not args.quiet and not args.json
     settings = Settings.from_env()
     config = _fit_settings(args, beir=bool(args.beir))
-    embedder = Embedder(settings.resolved_model_path(), config.index.max_seq_length)
+    embedder = load_embedder(settings.resolved_model_path(), config.index.max_seq_length)
     if args.beir:
         outcome = evaluate_beir(Path(args.beir), config, embedder, progress, args.limit_queries)
     else:

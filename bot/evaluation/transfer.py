@@ -29,6 +29,7 @@ from bot.evaluation.calibrate import measure, prepare, search_grid
 from bot.evaluation.labelled import load_questions
 from bot.evaluation.profiles import QUESTIONS, lay_out
 from bot.search.embedder import Embedder
+from bot.search.onnx_encoder import load_embedder
 
 LIBRARIES = ("news", "real")
 LEARNT = ("overlap_weight", "retrieval_weight", "min_score", "min_score_what_to_do")
@@ -46,7 +47,7 @@ def _load(profile: str, folder: Path, settings: Settings, embedder: Embedder):
 def transfer(libraries: tuple[str, ...] = LIBRARIES) -> list[dict]:
     """Both directions' figures, one record per (learnt on, tested on)."""
     settings = Settings.from_env()
-    embedder = Embedder(settings.resolved_model_path(), settings.index.max_seq_length)
+    embedder = load_embedder(settings.resolved_model_path(), settings.index.max_seq_length)
     records = []
     with tempfile.TemporaryDirectory(prefix="bot-transfer-") as tmp:
         loaded = {name: _load(name, Path(tmp) / name, settings, embedder) for name in libraries}

@@ -24,6 +24,8 @@ class ModelLoadError(RuntimeError):
 class Embedder:
     """Encodes text into L2-normalised vectors, so inner product equals cosine similarity."""
 
+    runtime = "torch"
+
     def __init__(self, model_path: Path, max_seq_length: int = 256):
         model_path = Path(model_path)
         if not (model_path / "config.json").is_file() and not (model_path / "modules.json").is_file():
@@ -45,6 +47,7 @@ class Embedder:
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"cannot load the embedding model from {model_path}: {exc}") from None
         self.model.max_seq_length = max_seq_length
+        self.max_seq_length = max_seq_length
         self.path = model_path
         self.dimension = int(self.model.get_embedding_dimension()
                              if hasattr(self.model, "get_embedding_dimension")

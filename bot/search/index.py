@@ -36,6 +36,7 @@ from bot.search.analyzer import Analyzer
 from bot.search.bm25 import BM25Retriever, FastBM25Retriever
 from bot.search.dense import DenseRetriever, index_for
 from bot.search.embedder import Embedder
+from bot.search.onnx_encoder import load_embedder, prepare, read_check, runtime_setting
 
 INDEX_FORMAT = 3  # 3: the documents' own structure (kinds, numbers, headings) with passages and paragraphs
 MANIFEST_FILE = "manifest.json"
@@ -97,6 +98,15 @@ def _document_record(doc: LibraryDocument) -> dict:
     }
 
 
+def encoder_for_build(settings: Settings, sample: list[str]) -> Embedder:
+    """The encoder a build uses: ONNX once its export has been checked against PyTorch on a sample
+    of this build's own passages (exported and checked here the first time), PyTorch otherwise."""
+    model_path, length = settings.resolved_model_path(), settings.index.max_seq_length
+    if runtime_setting() == "auto" and read_check(model_path, length) is None:
+        prepare(model_path, length, sample[:: max(1, len(sample) // 48)])
+    return load_embedder(model_path, length)
+
+
 def build_index(settings: Settings, embedder: Embedder | None = None, progress: bool = True) -> BuildReport:
     """Build the index for `settings.seeds_dir` into `settings.index_dir`, atomically."""
     started = time.perf_counter()
@@ -104,8 +114,8 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
     library = build_library(settings.seeds_dir, settings.index.chunk)
     docs, passages, fingerprint = library.documents, library.passages, library.fingerprint
     analyzer = Analyzer(settings.index.tokenizer)
-    embedder = embedder or Embedder(settings.resolved_model_path(), settings.index.max_seq_length)
     searched = [search_text(p, settings.index.chunk) for p in passages]
+    embedder = embedder or encoder_for_build(settings, searched)
     vectors = embedder.encode(searched, progress=progress)
     texts = {d.entry.id: d.clean.text for d in docs}
     sentence_texts = [texts[p.doc_id][s:e] for p in passages for s, e in library.sentences[p.id]]
@@ -305,7 +315,7 @@ def load_index(settings: Settings, embedder: Embedder | None = None, check_sourc
         raise IndexLoadError(f"index at {index_dir} cannot be read ({type(exc).__name__}); {REBUILD_HINT}") from None
     dimension = index_manifest.get("model", {}).get("dimension")
     if embedder is None:
-        embedder = Embedder(settings.resolved_model_path(), settings.index.max_seq_length)
+        embedder = load_embedder(settings.resolved_model_path(), settings.index.max_seq_length)
     if embedder.dimension != dimension or vectors.d != dimension or sentence_vectors.shape[1:] != (dimension,):
         raise IndexLoadError(f"index at {index_dir} was built with a {dimension}-dimension model but the "
                              f"configured model gives {embedder.dimension}; {REBUILD_HINT}")

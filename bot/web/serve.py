@@ -11,12 +11,17 @@ import logging
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
     import waitress
 
     from bot.library.school import MAX_UPLOAD_BYTES
+    from bot.search.onnx_encoder import server_threads
     from bot.web.app import create_app
 
     logging.basicConfig(level=getattr(logging, args.log_level.upper()), format="%(asctime)s %(name)s %(message)s")
+    # the encoder's threads per request, shared out from the cores between waitress's threads
+    os.environ.setdefault("BOT_ENCODER_THREADS", str(server_threads(args.threads)))
     config = {"RATE_LIMIT": args.rate_limit} if args.rate_limit else {}
     if args.trusted_proxies is not None:
         config["TRUSTED_PROXIES"] = args.trusted_proxies
