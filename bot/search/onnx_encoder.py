@@ -230,7 +230,10 @@ class OnnxEmbedder:
         # sorted by length so a batch pads little; the vectors go back in the caller's order
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
+        from tqdm import tqdm
+
+        # the same progress bar as sentence-transformers shows, for `python -m bot index`
+        for start in tqdm(range(0, len(order), batch_size), desc="Batches", disable=not progress):
             chosen = order[start:start + batch_size]
             out[chosen] = self._run([texts[i] for i in chosen])
         return np.ascontiguousarray(out, dtype=np.float32)
