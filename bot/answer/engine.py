@@ -110,6 +110,12 @@ class AnswerEngine:
             if doc.replaces in self.index.documents:
                 self.replaced_by.setdefault(doc.replaces, set()).add(doc.id)
         self.model_words = self.index.dense.embedder.words()  # for telling English apart (language.py)
+        # The names the library uses: its words, and its documents' titles and publishers, so that
+        # "at Green Lane" is known once Green Lane School's own policy is in the library, even
+        # where its passages never repeat the school's name
+        analyzer = self.index.bm25.analyzer
+        self.known_terms = frozenset(self.index.bm25.idf) | frozenset(
+            t for doc in self.index.documents.values() for t in analyzer(f"{doc.title} {doc.publisher}"))
         # Each heading embedded once, when the library is loaded: a passage under a heading far
         # from the question is judged with that in mind (answerability.py).
         headings = sorted({p.heading[-1] for p in self.index.passages if p.heading})
@@ -236,7 +242,7 @@ class AnswerEngine:
 
     def unknown_names(self, question: str) -> list[str]:
         """Names in the question (a regulator, a platform, a year) that the library never mentions."""
-        return unknown_names(question, self.index.bm25.analyzer, self.index.bm25.idf, self.vocabulary)
+        return unknown_names(question, self.index.bm25.analyzer, self.known_terms, self.vocabulary)
 
     def choose(self, judgements: list[SentenceJudgement], what_to_do: bool, unknown: list[str],
                settings: AnswerabilitySettings | None = None, own_policy: bool = False) -> list[SentenceJudgement]:

@@ -657,6 +657,11 @@ def test_a_lead_clears_every_still_to_do_item_and_manages_a_word_policy_from_upl
         assert page.locator("ul.removed").count() == 0
         ask(page, url, "Can I look through a pupil's phone?")
         assert page.locator("figure.quote", has_text="Green Lane").count() >= 1
+        # the school's name is in its policy's title only, never in its passages: still a name
+        # the library knows, so the question is answered, from the version that replaced the first
+        ask(page, url, "How quickly do staff tell the DSL about a nude image at Green Lane?")
+        first = page.locator("figure.quote").first.inner_text()
+        assert "within one hour" in first and "the same day" not in first
         shot(page, "admin-flow-restored")
     finally:
         proc.terminate()
