@@ -85,19 +85,28 @@ class Preview:
     clean: CleanDocument
     passages: list[Passage]
     running: tuple[str, ...] = ()  # running headers, footers and page numbers found and left out
+    dropped: tuple[str, ...] = ()  # paragraphs the lead's rules leave out (at most 50)
 
 
 def preview(path: Path, fmt: str, doc_id: str, rules: CleaningRules, chunk: ChunkSettings) -> Preview:
-    """What the document would add to the library with these cleaning rules."""
+    """What the document would add to the library with these cleaning rules, and what its rules
+    leave out (from the same extraction: a PDF is read once)."""
     try:
         extracted = extract(path, fmt)
         clean = clean_document(doc_id, extracted, rules)
+        dropped: tuple[str, ...] = ()
+        if rules.patterns:
+            everything = clean_document(doc_id, extracted, CleaningRules(rules.start_at, rules.end_before))
+            drops = [re.compile(p) for p in rules.patterns]
+            text = everything.text
+            dropped = tuple(text[p.start:p.end] for p in everything.paragraphs
+                            if any(d.search(text[p.start:p.end]) for d in drops))[:50]
     except (ExtractionError, CleaningError) as exc:
         raise UploadError(str(exc)) from None
     passages = split_passages(clean, chunk)
     if not passages:
         raise UploadError("No text is left to quote once the cleaning rules are applied.")
-    return Preview(clean, passages, extracted.left_out)
+    return Preview(clean, passages, extracted.left_out, dropped)
 
 
 def ensure_library(library_dir: Path, seeds_dir: Path) -> None:

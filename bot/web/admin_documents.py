@@ -12,14 +12,13 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from pathlib import Path
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FileField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
 
-from bot.library.manifest import DATE, CleaningRules
+from bot.library.manifest import DATE, SUPPORTED_FORMATS, CleaningRules
 from bot.library.school import (
     MAX_UPLOAD_BYTES,
     UploadError,
@@ -129,6 +128,14 @@ def _rules(data: dict) -> CleaningRules:
                          tuple(_lines(data.get("drop_paragraphs"))), tuple(_lines(data.get("drop_containing"))))
 
 
+def _rules_for_form(entry: dict) -> dict:
+    """A manifest entry's cleaning rules as the form shows them (the lists one item a line);
+    `_rules_as_entry` turns them back."""
+    return {"start_at": entry.get("start_at", ""), "end_before": entry.get("end_before", ""),
+            "drop_paragraphs": "\n".join(entry.get("drop_paragraphs", [])),
+            "drop_containing": "\n".join(entry.get("drop_containing", []))}
+
+
 def _rules_as_entry(data: dict) -> dict:
     return {"start_at": data.get("start_at", ""), "end_before": data.get("end_before", ""),
             "drop_paragraphs": _lines(data.get("drop_paragraphs")), "drop_containing": _lines(data.get("drop_containing"))}
@@ -168,17 +175,6 @@ def _stage(data: bytes, fields: dict, rules: dict | None = None) -> str:
 def _uploaded() -> bytes:
     storage = request.files.get("file")
     return storage.read(MAX_UPLOAD_BYTES + 1) if storage else b""
-
-
-def left_out(path: Path, fmt: str, rules: CleaningRules, chunk) -> list[str]:
-    """The paragraphs the cleaning rules leave out (what the lead asked to drop), for the preview."""
-    if not rules.patterns:
-        return []
-    everything = preview(path, fmt, "preview", CleaningRules(rules.start_at, rules.end_before), chunk)
-    drops = [re.compile(p) for p in rules.patterns]
-    text = everything.clean.text
-    return [text[p.start:p.end] for p in everything.clean.paragraphs
-            if any(d.search(text[p.start:p.end]) for d in drops)][:50]
 
 
 def documents_page(form: UploadForm | None = None, error: str | None = None, status: int = 200):
@@ -240,10 +236,9 @@ def review(token: str):
     rules = _rules(meta.get("rules", {}))
     try:
         shown = preview(path, meta["format"], "preview", rules, chunk)
-        dropped = left_out(path, meta["format"], rules, chunk)
     except UploadError as exc:
-        shown, dropped, error = None, [], str(exc)
-    return render_template("admin/review.html", token=token, meta=meta, form=form, shown=shown, dropped=dropped,
+        shown, error = None, str(exc)
+    return render_template("admin/review.html", token=token, meta=meta, form=form, shown=shown,
                            error=error, confirm=ConfirmForm()), (400 if form.errors else 200)
 
 
@@ -262,7 +257,7 @@ def publish(token: str):
         add_document(paths.library, path.read_bytes(), fields)
     except (UploadError, ValueError) as exc:
         return render_template("admin/review.html", token=token, meta=meta, form=RulesForm(data=meta.get("rules", {})),
-                               shown=None, dropped=[], error=str(exc), confirm=ConfirmForm()), 400
+                               shown=None, error=str(exc), confirm=ConfirmForm()), 400
     path.unlink(missing_ok=True)
     path.with_suffix(".json").unlink(missing_ok=True)
     replaced = fields.get("replaces")
@@ -289,15 +284,13 @@ def edit(doc_id: str):
     _library_ready()
     paths = _paths()
     entry = document_fields(paths.library, doc_id)
-    current = {**{k: entry.get(k, "") for k in DETAILS}, "start_at": entry.get("start_at", ""),
-               "end_before": entry.get("end_before", ""), "drop_paragraphs": "\n".join(entry.get("drop_paragraphs", [])),
-               "drop_containing": "\n".join(entry.get("drop_containing", []))}
+    current = {**{k: entry.get(k, "") for k in DETAILS}, **_rules_for_form(entry)}
     current["kind"] = current["kind"] or "other"
     form = EditForm(data=current) if request.method == "GET" else EditForm()
     _editions(form, exclude=doc_id)
     chunk = current_app.config["ENGINE"].settings.index.chunk
     source = paths.library / entry["file"]
-    fmt = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}.get(source.suffix.lower(), "text")
+    fmt = SUPPORTED_FORMATS[source.suffix.lower()]
     error = None
     values = {name: getattr(form, name).data or "" for name in RULES} if request.method == "POST" else current
     if request.method == "POST" and form.validate_on_submit() and request.form.get("action") == "save":
@@ -319,12 +312,11 @@ def edit(doc_id: str):
             return redirect(url_for("admin.home"))
     try:
         shown = preview(source, fmt, doc_id, _rules(values), chunk)
-        dropped = left_out(source, fmt, _rules(values), chunk)
     except UploadError as exc:
-        shown, dropped, error = None, [], error or str(exc)
+        shown, error = None, error or str(exc)
     status = 400 if (form.errors or error) else 200
     return render_template("admin/edit.html", doc_id=doc_id, title=entry["title"], form=form, shown=shown,
-                           dropped=dropped, error=error, confirm=ConfirmForm()), status
+                           error=error, confirm=ConfirmForm()), status
 
 
 def _shown(value) -> str:
@@ -346,11 +338,8 @@ def replace_document(doc_id: str):
         fields = {k: entry.get(k, "") for k in DETAILS if k != "replaces"}
         fields.update(date=(form.date.data or "").strip(), replaces=doc_id,
                       procedures=bool(entry.get("procedures")), internal=bool(entry.get("internal")))
-        rules = {"start_at": entry.get("start_at", ""), "end_before": entry.get("end_before", ""),
-                 "drop_paragraphs": "\n".join(entry.get("drop_paragraphs", [])),
-                 "drop_containing": "\n".join(entry.get("drop_containing", []))}
         try:
-            token = _stage(_uploaded(), fields, rules)
+            token = _stage(_uploaded(), fields, _rules_for_form(entry))
         except UploadError as exc:
             error = str(exc)
         else:
