@@ -54,11 +54,11 @@ class QuestionKinds:
 
 def load_kinds(path: Path = DEFAULT_KINDS_FILE) -> QuestionKinds:
     """Read and check the kinds: each has a name and two non-empty lists of valid patterns."""
-    entries = read_toml(path).get("kind", [])
+    data = read_toml(path)
+    entries = data.get("kind", [])
     if not isinstance(entries, list):
         raise PromptsError(f"{path}: [[kind]] entries expected")
     kinds = []
-    data = read_toml(path)
     own = data.get("own_policy", {})
     if not isinstance(own, dict):
         raise PromptsError(f"{path}: [own_policy] must be a table")
