@@ -9,6 +9,7 @@ names the file and the entry, instead of showing a half-filled contact list to a
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -416,7 +417,19 @@ def _subject(data: dict, path: Path) -> tuple[re.Pattern, ...]:
 def load_school(path: Path = DEFAULT_SCHOOL_FILE) -> SchoolContacts:
     """Read and check `prompts/school.toml`. Empty slots are allowed: they show the fallback text."""
     path = Path(path)
-    data = read_toml(path)
+    return school_from_data(read_toml(path), str(path))
+
+
+def school_from_text(text: str, label: str = "the school's contacts") -> SchoolContacts:
+    """The same checks as `load_school`, on TOML text kept in a database rather than a file."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PromptsError(f"{label}: not valid TOML ({exc})") from None
+    return school_from_data(data, label)
+
+
+def school_from_data(data: dict, path: str) -> SchoolContacts:
     region = data.get("region", "england")
     if region not in REGIONS:
         raise PromptsError(f"{path}: region must be one of {', '.join(REGIONS)}, not {region!r}")

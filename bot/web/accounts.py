@@ -53,33 +53,64 @@ def load_users(instance: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def add_user(instance: Path, name: str, password: str) -> None:
+def write_users(instance: Path, users: dict[str, str]) -> None:
+    _write_private(instance / USERS_FILE, json.dumps(users, indent=1, sort_keys=True) + "\n")
+
+
+def _checked_hash(name: str, password: str) -> str:
     if not _NAME.match(name):
         raise AccountError("the name may use 2 to 40 letters, digits, '.', '_' or '-'")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
-    users = load_users(instance)
-    users[name] = generate_password_hash(password, method="scrypt")
-    _write_private(instance / USERS_FILE, json.dumps(users, indent=1, sort_keys=True) + "\n")
+    return generate_password_hash(password, method="scrypt")
 
 
-def verify(instance: Path, name: str, password: str) -> bool:
-    stored = load_users(instance).get(name)
+# The same operations on any store (bot/web/store.py): the admin pages use these.
+
+def create_account(store, name: str, password: str) -> None:
+    """A new account, or a new password for an existing one (the CLI's add-user)."""
+    store.put_user(name, _checked_hash(name, password))
+
+
+def check_account(store, name: str, password: str) -> bool:
+    stored = store.users().get(name)
     if stored is None:
         check_password_hash(_DUMMY, password)
         return False
     return check_password_hash(stored, password)
 
 
+def change_password(store, name: str, password: str) -> None:
+    if name not in store.users():
+        raise AccountError("there is no such account")
+    create_account(store, name, password)
+
+
+def remove_account(store, name: str) -> None:
+    if not store.remove_user(name):
+        raise AccountError("there is no such account")
+
+
+# The instance folder's accounts (a one-school install, the command line).
+
+def _files(instance: Path):
+    from bot.web.store import FileStore
+
+    return FileStore(Path(instance))
+
+
+def add_user(instance: Path, name: str, password: str) -> None:
+    create_account(_files(instance), name, password)
+
+
+def verify(instance: Path, name: str, password: str) -> bool:
+    return check_account(_files(instance), name, password)
+
+
 def set_password(instance: Path, name: str, password: str) -> None:
     """A new password for an existing account."""
-    if name not in load_users(instance):
-        raise AccountError("there is no such account")
-    add_user(instance, name, password)
+    change_password(_files(instance), name, password)
 
 
 def delete_user(instance: Path, name: str) -> None:
-    users = load_users(instance)
-    if users.pop(name, None) is None:
-        raise AccountError("there is no such account")
-    _write_private(instance / USERS_FILE, json.dumps(users, indent=1, sort_keys=True) + "\n")
+    remove_account(_files(instance), name)

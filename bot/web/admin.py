@@ -19,21 +19,20 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from bot.answer.escalation import EMAIL, REGIONS, SCHOOL_PHONE, load_school
+from bot.answer.escalation import EMAIL, REGIONS, SCHOOL_PHONE, school_from_text
 from bot.answer.readiness import readiness
 from bot.library.manifest import load_manifest
 from bot.library.school import MAX_UPLOAD_BYTES
 from bot.web.accounts import (
     MIN_PASSWORD,
     AccountError,
-    add_user,
-    delete_user,
-    load_users,
-    set_password,
-    verify,
+    change_password,
+    check_account,
+    create_account,
 )
-from bot.web.coverage import coverage_days
-from bot.web.library_service import audit, audit_entries
+from bot.web.accounts import (
+    remove_account as delete_account,
+)
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 IDLE_SECONDS = 30 * 60
@@ -41,6 +40,15 @@ IDLE_SECONDS = 30 * 60
 
 def service():
     return current_app.extensions["bot_library"]
+
+
+def store():
+    """This school's accounts, audit log, counts and contacts (bot/web/store.py)."""
+    return current_app.extensions["bot_store"]
+
+
+def audit(user: str, action: str, target: str) -> None:
+    store().audit(user, action, target)
 
 
 @admin.before_request
@@ -116,7 +124,7 @@ def sign_in():
     form = SignInForm()
     error = None
     if form.validate_on_submit():
-        if verify(current_app.extensions["bot_instance"].root, form.name.data, form.password.data):
+        if check_account(store(), form.name.data, form.password.data):
             session.clear()
             session.update(admin=form.name.data, seen=time.time())
             session.permanent = False
@@ -153,13 +161,12 @@ def fix_link(finding) -> str:
 @signed_in
 def home():
     engine = current_app.config["ENGINE"]
-    paths = current_app.extensions["bot_instance"]
     manifest = load_manifest(engine.settings.seeds_dir)
     findings = readiness(engine.escalation_book, engine.school, manifest.documents, date.today())
     return render_template("admin/home.html", findings=[(f, fix_link(f)) for f in findings if f.school],
                            national=[f for f in findings if not f.school], status=service().status,
-                           audit=audit_entries(paths), user=session["admin"], form=ConfirmForm(),
-                           coverage=coverage_days(paths.coverage), refresh=service().status.state == "building")
+                           audit=store().audit_entries(), user=session["admin"], form=ConfirmForm(),
+                           coverage=store().coverage_days(), refresh=service().status.state == "building")
 
 
 def _contact_values(school) -> dict:
@@ -179,21 +186,18 @@ def contacts():
     form = ContactsForm(data=before) if request.method == "GET" else ContactsForm()
     saved = False
     if request.method == "POST" and form.validate_on_submit():
-        paths = current_app.extensions["bot_instance"]
         after = {name: (field.data or "").strip() for name, field in form._fields.items() if name != "csrf_token"}
         content = {"region": after["region"], "lead_title": after["lead_title"]}
         for slot in SLOTS:
             content[slot] = {key: after[f"{slot}_{key}"] for key in ("name", "phone", "email", "hours")
                              if key in ("name", "phone") or after[f"{slot}_{key}"]}
-        paths.root.mkdir(parents=True, exist_ok=True)
-        staged = paths.school.with_suffix(".tmp")
-        staged.write_text(tomli_w.dumps(content), encoding="utf-8")
-        new_school = load_school(staged)  # the same checks as at start-up, before it replaces anything
-        staged.replace(paths.school)
+        text = tomli_w.dumps(content)
+        new_school = school_from_text(text)  # the same checks as at start-up, before it replaces anything
+        store().set_contacts_text(text)
         current_app.config["ENGINE"] = replace(engine, school=new_school)
         changed = [name for name in after if (before.get(name) or "") != after[name]]
         if changed:
-            audit(paths, session["admin"], "contacts changed", "; ".join(
+            audit(session["admin"], "contacts changed", "; ".join(
                 f"{form[name].label.text.split(' (')[0]}: {before.get(name) or '(none)'} -> {after[name] or '(none)'}"
                 for name in changed))
         saved = True
@@ -204,33 +208,32 @@ def contacts():
 @signed_in
 def accounts():
     """The lead's own password, and the other admins (a deputy): added and removed, each audited."""
-    paths = current_app.extensions["bot_instance"]
     password_form, account_form = PasswordForm(prefix="pw"), AccountForm(prefix="new")
     message, status = None, 200
     if request.method == "POST":
         if request.form.get("action") == "password" and password_form.validate_on_submit():
-            if verify(paths.root, session["admin"], password_form.current.data):
-                set_password(paths.root, session["admin"], password_form.new.data)
-                audit(paths, session["admin"], "password changed", session["admin"])
+            if check_account(store(), session["admin"], password_form.current.data):
+                change_password(store(), session["admin"], password_form.new.data)
+                audit(session["admin"], "password changed", session["admin"])
                 message = "Your password is changed."
             else:
                 password_form.current.errors = ["That is not your current password."]
                 status = 400
         elif request.form.get("action") == "add" and account_form.validate_on_submit():
             try:
-                if account_form.name.data in load_users(paths.root):
+                if account_form.name.data in store().users():
                     raise AccountError("there is already an account with that name")
-                add_user(paths.root, account_form.name.data, account_form.password.data)
+                create_account(store(), account_form.name.data, account_form.password.data)
             except AccountError as exc:
                 account_form.name.errors = [f"Not added: {exc}."]
                 status = 400
             else:
-                audit(paths, session["admin"], "account added", account_form.name.data)
+                audit(session["admin"], "account added", account_form.name.data)
                 message = f"Account '{account_form.name.data}' added."
                 account_form = AccountForm(prefix="new", formdata=None)
         else:
             status = 400
-    return render_template("admin/accounts.html", names=sorted(load_users(paths.root)), me=session["admin"],
+    return render_template("admin/accounts.html", names=sorted(store().users()), me=session["admin"],
                            password_form=password_form, account_form=account_form, confirm=ConfirmForm(),
                            message=message), status
 
@@ -238,11 +241,10 @@ def accounts():
 @admin.post("/accounts/<name>/remove")
 @signed_in
 def remove_account(name: str):
-    paths = current_app.extensions["bot_instance"]
     form = ConfirmForm()
-    if form.validate_on_submit() and name != session["admin"] and name in load_users(paths.root):
-        delete_user(paths.root, name)
-        audit(paths, session["admin"], "account removed", name)
+    if form.validate_on_submit() and name != session["admin"] and name in store().users():
+        delete_account(store(), name)
+        audit(session["admin"], "account removed", name)
     return redirect(url_for("admin.accounts"))
 
 

@@ -33,7 +33,6 @@ from bot.library.school import (
     update_document,
 )
 from bot.web.admin import ConfirmForm, admin, service, signed_in
-from bot.web.library_service import audit
 
 KINDS = [("school policy", "The school's own policy or procedure"), ("statutory guidance", "Statutory guidance"),
          ("guidance", "Other guidance or advice"), ("news", "News"), ("other", "Other")]
@@ -143,6 +142,10 @@ def _rules_as_entry(data: dict) -> dict:
 
 def _paths():
     return current_app.extensions["bot_instance"]
+
+
+def audit(user: str, action: str, target: str) -> None:
+    current_app.extensions["bot_store"].audit(user, action, target)
 
 
 def _library_ready() -> None:
@@ -262,7 +265,7 @@ def publish(token: str):
     path.with_suffix(".json").unlink(missing_ok=True)
     replaced = fields.get("replaces")
     action = "new version published" if replaced else "document added"
-    audit(paths, session["admin"], action, fields["title"] + (f" (replaces {_title(replaced)})" if replaced else ""))
+    audit(session["admin"], action, fields["title"] + (f" (replaces {_title(replaced)})" if replaced else ""))
     service().rebuild(session["admin"], f"added {fields['title']}")
     return redirect(url_for("admin.home"))
 
@@ -305,7 +308,7 @@ def edit(doc_id: str):
             error = str(exc)
         else:
             changed = [k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
-            audit(paths, session["admin"], "document details changed",
+            audit(session["admin"], "document details changed",
                   f"{after['title']}: " + "; ".join(f"{k}: {_shown(before.get(k))} -> {_shown(after.get(k))}"
                                                     for k in changed))
             service().rebuild(session["admin"], f"changed {after['title']}")
@@ -365,7 +368,7 @@ def remove(doc_id: str):
         remove_document(paths.library, doc_id, paths.removed)
     except UploadError as exc:
         return documents_page(error=str(exc), status=400)
-    audit(paths, session["admin"], "document removed", title)
+    audit(session["admin"], "document removed", title)
     service().rebuild(session["admin"], f"removed {title}")
     return redirect(url_for("admin.home"))
 
@@ -382,6 +385,6 @@ def restore(name: str):
         entry = restore_document(paths.library, paths.removed, name)
     except UploadError as exc:
         return documents_page(error=str(exc), status=400)
-    audit(paths, session["admin"], "document restored", entry["title"])
+    audit(session["admin"], "document restored", entry["title"])
     service().rebuild(session["admin"], f"restored {entry['title']}")
     return redirect(url_for("admin.home"))

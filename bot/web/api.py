@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from bot.answer.engine import QuestionError
-from bot.web.coverage import record
 from bot.web.openapi import openapi_document
 from bot.web.responses import error_response, source_summary
 
@@ -20,7 +19,7 @@ def _answer(question: object):
         answer = _engine().ask(question)
     except QuestionError as exc:
         return error_response(400, exc.code, str(exc))
-    record(current_app.extensions["bot_instance"].coverage, answer)
+    current_app.extensions["bot_store"].record(answer)
     return jsonify(answer)
 
 

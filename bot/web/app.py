@@ -28,9 +28,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.config import PROJECT_ROOT, Settings
-from bot.web.accounts import secret_key
 from bot.web.library_service import InstancePaths, LibraryService
 from bot.web.responses import error_response
+from bot.web.store import FileStore
 
 access_log = logging.getLogger("bot.access")
 
@@ -87,7 +87,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     if app.config.get("ENGINE") is None:
         app.config["ENGINE"] = _load_engine(paths)
-    app.secret_key = app.config.get("SECRET_KEY") or secret_key(paths.root)
+    # a school's state: the instance folder's files, or its rows in a shared database (store.py)
+    store = app.config.get("STORE") or FileStore(paths.root)
+    app.secret_key = app.config.get("SECRET_KEY") or store.secret()
+    app.extensions["bot_store"] = store
     app.session_interface = _SessionInterface()
     app.extensions["bot_instance"] = paths
     app.extensions["bot_library"] = LibraryService(app, paths)

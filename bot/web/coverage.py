@@ -13,6 +13,7 @@ import threading
 from datetime import date, timedelta
 from pathlib import Path
 
+COVERAGE_FILE = "coverage.json"
 COUNTS = ("asked", "answered", "not_covered", "no_procedure", "urgent")
 KEEP_DAYS = 400
 _lock = threading.Lock()

@@ -8,11 +8,9 @@ Every change is written to the audit log (who, when, what; never a staff questio
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask
@@ -21,8 +19,6 @@ from bot.answer.engine import AnswerEngine
 from bot.answer.escalation import DEFAULT_SCHOOL_FILE
 from bot.config import Settings
 from bot.search.index import build_index
-
-AUDIT_FILE = "audit.log"
 
 
 @dataclass(frozen=True)
@@ -69,22 +65,6 @@ class BuildStatus:
     started: float = 0.0
     seconds: float = 0.0
     history: list[str] = field(default_factory=list)
-
-
-def audit(paths: InstancePaths, user: str, action: str, target: str) -> None:
-    paths.root.mkdir(parents=True, exist_ok=True)
-    record = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "user": user, "action": action,
-              "target": target}
-    with open(paths.root / AUDIT_FILE, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-def audit_entries(paths: InstancePaths, limit: int = 50) -> list[dict]:
-    path = paths.root / AUDIT_FILE
-    if not path.is_file():
-        return []
-    lines = path.read_text(encoding="utf-8").splitlines()[-limit:]
-    return [json.loads(line) for line in reversed(lines) if line.strip()]
 
 
 class LibraryService:
@@ -144,11 +124,11 @@ class LibraryService:
             self.status = BuildStatus("failed", f"The index was not rebuilt ({type(exc).__name__}: {exc}). "
                                                 "Staff are still answered from the previous library.",
                                       self.status.started, time.time() - self.status.started)
-            audit(self.paths, user, "rebuild failed", reason)
+            self.app.extensions["bot_store"].audit(user, "rebuild failed", reason)
             self._next()
             return
         self.app.config["ENGINE"] = engine  # one assignment: a request sees the old or the new engine
         self.status = BuildStatus("ready", f"Published: {reason}. The new library is serving.",
                                   self.status.started, time.time() - self.status.started)
-        audit(self.paths, user, "library published", reason)
+        self.app.extensions["bot_store"].audit(user, "library published", reason)
         self._next()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from bot.answer.engine import QuestionError
-from bot.web.coverage import record
 from bot.web.responses import error_response, source_summary
 
 pages = Blueprint("pages", __name__)
@@ -39,7 +38,7 @@ def answer_page():
         if exc.code == "question_too_long":
             message += f" Yours has {len(question):,}; shorten it and ask again."
         return ask_page(400, message, question)
-    record(current_app.extensions["bot_instance"].coverage, answer)
+    current_app.extensions["bot_store"].record(answer)
     for item in answer["passages"]:
         quote, (start, end) = item["quote"], item["highlight"][0]
         item["parts"] = (quote[:start], quote[start:end], quote[end:])
