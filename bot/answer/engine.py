@@ -7,6 +7,7 @@ comes from `prompts/` or is a verbatim quote.
 
 from __future__ import annotations
 
+import copy
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -97,6 +98,13 @@ class AnswerEngine:
             library_gaps=load_library_gaps(prompts / "library_gaps.toml"),
             kinds=load_kinds(prompts / DEFAULT_KINDS_FILE.name),
         )
+
+    def with_school(self, school: SchoolContacts) -> AnswerEngine:
+        """The same loaded library, model and prompts with another school's contacts: a school in a
+        many-school deployment costs its contacts, not a second copy of the index."""
+        other = copy.copy(self)  # no __post_init__: the headings are not embedded again
+        other.school = school
+        return other
 
     def __post_init__(self) -> None:
         self.retriever = HybridRetriever(self.index.bm25, self.index.dense, self.settings.fusion,

@@ -9,12 +9,11 @@ background (bot/web/library_service.py). No staff question is ever read or writt
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from datetime import date
 from functools import wraps
 
 import tomli_w
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
@@ -63,7 +62,9 @@ def signed_in(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         user, seen = session.get("admin"), session.get("seen", 0)
-        if not user or time.time() - seen > IDLE_SECONDS:
+        # a session is for the school that signed it in (each school's key differs too: schools.py)
+        wrong_school = session.get("school") != current_app.config.get("SCHOOL")
+        if not user or wrong_school or time.time() - seen > IDLE_SECONDS:
             session.clear()
             return redirect(url_for("admin.sign_in", next=request.path))
         session["seen"] = time.time()
@@ -126,10 +127,12 @@ def sign_in():
     if form.validate_on_submit():
         if check_account(store(), form.name.data, form.password.data):
             session.clear()
-            session.update(admin=form.name.data, seen=time.time())
+            session.update(admin=form.name.data, seen=time.time(), school=current_app.config.get("SCHOOL"))
             session.permanent = False
             target = request.args.get("next", "")
-            return redirect(target if target.startswith("/admin") and "//" not in target else url_for("admin.home"))
+            # `next` is a path inside this app (a school's app lives under /s/<school>/)
+            return redirect(request.script_root + target if target.startswith("/admin") and "//" not in target
+                            else url_for("admin.home"))
         error = "That name and password do not match an account."
     return render_template("admin/sign_in.html", form=form, error=error), 401 if error else 200
 
@@ -194,7 +197,7 @@ def contacts():
         text = tomli_w.dumps(content)
         new_school = school_from_text(text)  # the same checks as at start-up, before it replaces anything
         store().set_contacts_text(text)
-        current_app.config["ENGINE"] = replace(engine, school=new_school)
+        current_app.config["ENGINE"] = engine.with_school(new_school)
         changed = [name for name in after if (before.get(name) or "") != after[name]]
         if changed:
             audit(session["admin"], "contacts changed", "; ".join(
@@ -246,6 +249,47 @@ def remove_account(name: str):
         delete_account(store(), name)
         audit(session["admin"], "account removed", name)
     return redirect(url_for("admin.accounts"))
+
+
+class SchoolForm(FlaskForm):
+    slug = StringField("Its address: /s/ followed by 2 to 47 lower-case letters, digits or '-' (such as green-lane)",
+                       validators=[DataRequired(), Length(max=47), Regexp(
+                           r"^[a-z0-9][a-z0-9-]{1,46}$", message="Use lower-case letters, digits and '-' only.")])
+    name = StringField("The school's name", validators=[DataRequired(), Length(max=200)])
+    admin_name = StringField("Its first admin's sign-in name (usually the safeguarding lead)",
+                             validators=[DataRequired(), Length(max=40)])
+    admin_password = PasswordField(f"A first password for them (at least {MIN_PASSWORD} characters)", validators=[
+        DataRequired(), Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters.")])
+
+
+@admin.route("/schools", methods=["GET", "POST"])
+@signed_in
+def schools():
+    """The operator's list of schools, and adding one with its first admin (many-school deployments only)."""
+    directory = current_app.extensions.get("bot_schools")
+    if directory is None:
+        abort(404)
+    from bot.web.schools import SchoolError
+
+    form, message, status = SchoolForm(), None, 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            slug, name = form.slug.data.strip(), form.name.data.strip()
+            try:
+                if not directory.add_school(slug, name):
+                    raise SchoolError("there is already a school at that address")
+                create_account(directory.store(slug), form.admin_name.data.strip(), form.admin_password.data)
+            except (SchoolError, AccountError) as exc:
+                form.slug.errors = [f"Not added: {exc}."]
+                status = 400
+            else:
+                audit(session["admin"], "school added", f"{name} (/s/{slug}/), first admin {form.admin_name.data}")
+                message = f"{name} added: its staff page is /s/{slug}/ and its admin pages /s/{slug}/admin/."
+                form = SchoolForm(formdata=None)
+        else:
+            status = 400
+    return render_template("admin/schools.html", form=form, confirm=ConfirmForm(), message=message,
+                           schools=directory.schools()), status
 
 
 from bot.web import admin_documents  # noqa: E402,F401 - registers the document routes on this blueprint

@@ -88,7 +88,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config.get("ENGINE") is None:
         app.config["ENGINE"] = _load_engine(paths)
     # a school's state: the instance folder's files, or its rows in a shared database (store.py)
-    store = app.config.get("STORE") or FileStore(paths.root)
+    database = None
+    store = app.config.get("STORE")
+    if store is None:
+        url = app.config.get("DATABASE_URL") or os.environ.get("BOT_DATABASE_URL")
+        if url:
+            from bot.web.schools import OPERATOR
+            from bot.web.store import Database
+
+            database = Database(url)
+            store = database.store(OPERATOR)
+            app.config.setdefault("SECRET_KEY", database.secret())
+        else:
+            store = FileStore(paths.root)
     app.secret_key = app.config.get("SECRET_KEY") or store.secret()
     app.extensions["bot_store"] = store
     app.session_interface = _SessionInterface()
@@ -111,6 +123,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from bot.web.api import api
     from bot.web.pages import ask_page, pages
 
+    if not app.config.get("SCHOOL") and _many_schools(app.config):
+        # the operator's app: every /s/<school>/ address goes to that school's own app (schools.py)
+        from bot.web.schools import DatabaseSchools, SchoolDispatcher, SchoolsFolder
+
+        directory = DatabaseSchools(database, paths.root) if database else SchoolsFolder(paths.root)
+        app.extensions["bot_schools"] = directory
+        app.wsgi_app = SchoolDispatcher(app, app.wsgi_app, directory, app.config)
+        app.extensions["bot_dispatcher"] = app.wsgi_app
+
     app.register_blueprint(pages)
     app.register_blueprint(api)
     app.register_blueprint(admin)
@@ -125,7 +146,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def _log_and_cache(response):
         # request.path never includes the query string, where GET /api/ask carries the question.
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        access_log.info("%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed)
+        access_log.info("%s %s %s %.1fms", request.method, request.script_root + request.path, response.status_code,
+                        elapsed)
         if request.path.startswith(("/ask", "/api/ask")):
             response.headers["Cache-Control"] = "no-store"
         return response
@@ -149,7 +171,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         engine = app.config["ENGINE"]
         book, school, messages = engine.escalation_book, engine.school, engine.messages
         lead = book.lead(school)
-        return {"emergency": {"line": messages["emergency_line"], "lead": lead,
+        return {"many_schools": "bot_schools" in app.extensions, "school_name": app.config.get("SCHOOL_NAME"),
+                "emergency": {"line": messages["emergency_line"], "lead": lead,
                               "not_ready": None if lead["set"] else messages["not_ready"].format(lead=lead["title"])}}
 
     @app.errorhandler(HTTPException)
@@ -168,6 +191,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return error_response(500, "internal_error", "Something went wrong on our side. Please try again.")
 
     return app
+
+
+def _many_schools(config) -> bool:
+    """`SCHOOLS` (or $BOT_SCHOOLS=1): one deployment serving many schools at /s/<school>/."""
+    value = config.get("SCHOOLS", os.environ.get("BOT_SCHOOLS", ""))
+    return str(value).lower() in ("1", "true", "yes", "on")
 
 
 def _limit_answers(app: Flask) -> None:

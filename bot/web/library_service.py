@@ -127,6 +127,8 @@ class LibraryService:
             self.app.extensions["bot_store"].audit(user, "rebuild failed", reason)
             self._next()
             return
+        # the contacts as they are now (the lead may have changed them during the build)
+        engine = engine.with_school(self.app.config["ENGINE"].school)
         self.app.config["ENGINE"] = engine  # one assignment: a request sees the old or the new engine
         self.status = BuildStatus("ready", f"Published: {reason}. The new library is serving.",
                                   self.status.started, time.time() - self.status.started)

@@ -1,0 +1,130 @@
+"""Many schools in one deployment (files in the instance folder): each school sees only its own."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.web.accounts import add_user
+from tests.web.test_admin import PASSWORD, token
+
+pytestmark = pytest.mark.slow
+
+ADMIN_ROUTES = [
+    ("get", "/admin/"), ("get", "/admin/documents"), ("get", "/admin/contacts"), ("post", "/admin/documents"),
+    ("post", "/admin/contacts"), ("post", "/admin/documents/some-doc/remove"), ("post", "/admin/sign-out"),
+    ("get", "/admin/documents/review/" + "0" * 32), ("post", "/admin/documents/review/" + "0" * 32 + "/publish"),
+    ("get", "/admin/documents/some-doc/edit"), ("post", "/admin/documents/some-doc/edit"),
+    ("get", "/admin/documents/some-doc/replace"), ("post", "/admin/documents/some-doc/replace"),
+    ("get", "/admin/documents/some-doc/remove"), ("post", "/admin/documents/removed/some-removal/restore"),
+    ("get", "/admin/accounts"), ("post", "/admin/accounts"), ("post", "/admin/accounts/lead-b/remove"),
+    ("get", "/admin/schools"), ("post", "/admin/schools"),
+]
+
+
+@pytest.fixture
+def deployment(engine, tmp_path: Path):
+    """An operator with two schools, added through the operator's own Schools page."""
+    from bot.web.app import create_app
+
+    instance = tmp_path / "instance"
+    add_user(instance, "operator", PASSWORD)
+    app = create_app({"TESTING": True, "ENGINE": engine, "RATE_LIMIT": "off", "INSTANCE_DIR": instance,
+                      "SCHOOLS": True})
+    client = app.test_client()
+    sign_in(client, "", "operator")
+    for slug, name, lead in (("green-lane", "Green Lane Primary", "lead-a"), ("hill-top", "Hill Top Academy", "lead-b")):
+        page = client.get("/admin/schools").get_data(as_text=True)
+        added = client.post("/admin/schools", data={"slug": slug, "name": name, "admin_name": lead,
+                                                    "admin_password": PASSWORD, "csrf_token": token(page)})
+        assert added.status_code == 200 and f"{name} added" in added.get_data(as_text=True)
+    return app
+
+
+def sign_in(client, prefix: str, name: str) -> None:
+    page = client.get(f"{prefix}/admin/sign-in").get_data(as_text=True)
+    response = client.post(f"{prefix}/admin/sign-in", data={"name": name, "password": PASSWORD,
+                                                           "csrf_token": token(page)})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"{prefix}/admin/"), response.headers
+
+
+def test_each_school_has_its_own_staff_page_answers_and_links_that_stay_inside_it(deployment):
+    client = deployment.test_client()
+    page = client.get("/s/green-lane/").get_data(as_text=True)
+    assert "Green Lane Primary" in page and "Hill Top" not in page
+    assert 'action="/s/green-lane/ask"' in page  # every link the school's page makes stays in the school
+    answer = client.post("/s/hill-top/api/ask", json={"question": "Is an AI-generated nude image of a child illegal?"})
+    assert answer.status_code == 200 and answer.get_json()["answered"]
+    assert client.get("/s/no-such-school/").status_code == 404
+    assert client.get("/s/green-lane").status_code == 308
+
+
+def test_a_school_admin_cannot_read_or_change_anything_of_another_school(deployment):
+    client = deployment.test_client()
+    sign_in(client, "/s/green-lane", "lead-a")
+    assert client.get("/s/green-lane/admin/").status_code == 200
+    # signed in at Green Lane: every admin route of Hill Top, and of the operator, asks to sign in
+    for method, path in ADMIN_ROUTES:
+        for prefix in ("/s/hill-top", ""):
+            response = getattr(client, method)(prefix + path)
+            assert response.status_code == 302 and f"{prefix}/admin/sign-in" in response.headers["Location"], \
+                (method, prefix + path, response.status_code)
+    # Green Lane's signed cookie, copied by hand to Hill Top's cookie name and address, is not a session there
+    cookie = client.get_cookie("session-green-lane", path="/s/green-lane/")
+    assert cookie is not None
+    intruder = deployment.test_client()
+    intruder.set_cookie("session-hill-top", cookie.value, path="/s/hill-top/")
+    response = intruder.get("/s/hill-top/admin/")
+    assert response.status_code == 302 and "/s/hill-top/admin/sign-in" in response.headers["Location"]
+    # nor do Green Lane's name and password open Hill Top or the operator's pages
+    for prefix in ("/s/hill-top", ""):
+        other = deployment.test_client()
+        page = other.get(f"{prefix}/admin/sign-in").get_data(as_text=True)
+        refused = other.post(f"{prefix}/admin/sign-in", data={"name": "lead-a", "password": PASSWORD,
+                                                              "csrf_token": token(page)})
+        assert refused.status_code == 401
+
+
+def test_contacts_audit_and_counts_belong_to_one_school(deployment):
+    client = deployment.test_client()
+    sign_in(client, "/s/green-lane", "lead-a")
+    form = client.get("/s/green-lane/admin/contacts").get_data(as_text=True)
+    saved = client.post("/s/green-lane/admin/contacts", data={
+        "csrf_token": token(form), "region": "wales", "lead_title": "", "dsl_name": "Ms Ada Green",
+        "dsl_phone": "01234 567890"})
+    assert saved.status_code == 200
+    client.post("/s/green-lane/api/ask", json={"question": "Is a deepfake nude of a pupil illegal?"})
+    assert "Ms Ada Green" in client.get("/s/green-lane/").get_data(as_text=True)
+    assert "Ms Ada Green" not in client.get("/s/hill-top/").get_data(as_text=True)
+    assert "Ms Ada Green" not in client.get("/").get_data(as_text=True)
+    home = client.get("/s/green-lane/admin/").get_data(as_text=True)
+    assert "contacts changed" in home
+
+    other = deployment.test_client()
+    sign_in(other, "/s/hill-top", "lead-b")
+    home_b = other.get("/s/hill-top/admin/").get_data(as_text=True)
+    assert "contacts changed" not in home_b and "Ms Ada Green" not in home_b
+    counts_a = re.findall(r"<td>(\d+)</td>", home)
+    assert counts_a and counts_a[0] == "1"  # Green Lane's one question, counted for Green Lane only
+    assert not re.findall(r"<td>(\d+)</td>", home_b)
+
+
+def test_the_operator_lists_the_schools_and_a_school_admin_has_no_schools_page(deployment):
+    client = deployment.test_client()
+    sign_in(client, "", "operator")
+    page = client.get("/admin/schools").get_data(as_text=True)
+    assert "Green Lane Primary" in page and "Hill Top Academy" in page and "/s/hill-top/admin/" in page
+    page = client.get("/admin/schools").get_data(as_text=True)
+    again = client.post("/admin/schools", data={"slug": "hill-top", "name": "Copy", "admin_name": "x-lead",
+                                                "admin_password": PASSWORD, "csrf_token": token(page)})
+    assert again.status_code == 400 and "already a school at that address" in again.get_data(as_text=True)
+    school = deployment.test_client()
+    sign_in(school, "/s/hill-top", "lead-b")
+    assert school.get("/s/hill-top/admin/schools").status_code == 404
+    assert "Schools</a>" not in school.get("/s/hill-top/admin/").get_data(as_text=True)
+
+
+def test_a_one_school_install_has_no_school_addresses(client):
+    assert client.get("/s/green-lane/").status_code == 404
