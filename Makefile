@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser run test index index-if-needed eval eval-real eval-cv bench-answer bench-encoder bench-http bench-publish bench-library bench-scale bench-haystack clean
+.PHONY: setup browser services run test index index-if-needed eval eval-real eval-cv bench-answer bench-encoder bench-http bench-publish bench-library bench-scale bench-haystack clean
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -29,10 +29,19 @@ browser:
 	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; } \
 	  || echo "WARNING: could not install chromium; the browser tests will be skipped"; }
 
+# Many-school tests and the load benchmark run real PostgreSQL and Redis from the Debian packages,
+# started in a temporary folder; if they cannot be installed those tests are skipped with a reason.
+services:
+	@{ command -v redis-server >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || { \
+	  echo "installing Debian's postgresql and redis-server for the many-school tests"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql redis-server; } \
+	  || echo "WARNING: could not install postgresql and redis-server; the many-school service tests will be skipped"; }
+
 run: setup index-if-needed
 	$(BIN)/python -m bot serve --host $(HOST) --port $(PORT)
 
-test: setup browser
+test: setup browser services
 	$(BIN)/python -m ruff check bot tests
 	$(BIN)/python -m pytest
 

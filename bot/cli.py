@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 from dataclasses import replace
@@ -153,12 +154,33 @@ def cmd_admin_add_user(args: argparse.Namespace) -> int:
         print("error: the two passwords differ; nothing was saved", file=sys.stderr)
         return 2
     instance = instance_dir({"INSTANCE_DIR": args.instance})
+    database_url = args.database or os.environ.get("BOT_DATABASE_URL")
     try:
-        add_user(instance, args.name, password)
+        if database_url:  # a deployment with a shared database: the operator's account, or a school's
+            from bot.web.accounts import create_account
+            from bot.web.schools import OPERATOR
+            from bot.web.store import Database
+
+            database = Database(database_url)
+            if args.school and database.school(args.school) is None:
+                raise AccountError(f"there is no school at /s/{args.school}/ (the operator adds schools first)")
+            create_account(database.store(args.school or OPERATOR), args.name, password)
+            where = f"the database, for {'/s/' + args.school + '/' if args.school else 'the operator'}"
+        elif args.school:
+            from bot.web.schools import SchoolsFolder
+
+            folder = SchoolsFolder(instance)
+            if folder.school(args.school) is None:
+                raise AccountError(f"there is no school at /s/{args.school}/ (the operator adds schools first)")
+            add_user(folder.folder(args.school), args.name, password)
+            where = str(folder.folder(args.school))
+        else:
+            add_user(instance, args.name, password)
+            where = str(instance)
     except AccountError as exc:
         print(f"error: {exc}; nothing was saved", file=sys.stderr)
         return 2
-    print(f"account {args.name} saved in {instance}")
+    print(f"account {args.name} saved in {where}")
     return 0
 
 
@@ -223,6 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_add.add_argument("name")
     p_add.add_argument("--instance", help="instance folder (default: instance/ or $BOT_INSTANCE_DIR)")
     p_add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p_add.add_argument("--school", help="a school's account in a many-school deployment (default: the operator's)")
+    p_add.add_argument("--database", help="the shared database's address (default: $BOT_DATABASE_URL; none: files)")
     p_add.set_defaults(func=cmd_admin_add_user)
 
     p_encoder = sub.add_parser("encoder", help="the query and passage encoder: ONNX Runtime when checked, else PyTorch")

@@ -98,7 +98,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
             database = Database(url)
             store = database.store(OPERATOR)
-            app.config.setdefault("SECRET_KEY", database.secret())
         else:
             store = FileStore(paths.root)
     app.secret_key = app.config.get("SECRET_KEY") or store.secret()

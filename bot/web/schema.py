@@ -95,8 +95,11 @@ def alembic_config(connection=None):
 
 def upgrade(engine: sa.Engine) -> None:
     """Run every migration not yet applied (once, whichever process gets there first)."""
+    import logging
+
     from alembic import command
 
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise at start-up
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})

@@ -276,3 +276,7 @@ class SqlStore:
 
     def version(self) -> int | None:
         return self.db.school_version(self.school)
+
+    def secret(self) -> str:
+        """The deployment's session secret, the same in every process (a school's app derives its own)."""
+        return self.db.secret()

@@ -1,0 +1,143 @@
+"""Two web processes, real PostgreSQL and Redis: shared limits, shared state, nothing lost on a kill.
+
+The servers come from the Debian packages (`make test` installs them), started in a temporary
+folder by bot/bench/services.py; where they cannot be, these tests are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+import requests
+
+from bot.bench.services import PostgresServer, RedisServer, ServiceUnavailable
+from tests.conftest import PROJECT_ROOT, start_server
+from tests.web.test_admin import PASSWORD, token
+
+pytestmark = pytest.mark.slow
+QUESTION = "Is an AI-generated nude image of a child illegal?"
+
+
+@pytest.fixture(scope="module")
+def services():
+    started = []
+    try:
+        postgres = PostgresServer().start()
+        started.append(postgres)
+        redis = RedisServer().start()
+        started.append(redis)
+    except ServiceUnavailable as exc:
+        for service in started:
+            service.stop()
+        pytest.skip(f"PostgreSQL and Redis are needed for the many-process tests: {exc}")
+    yield postgres, redis
+    for service in started:
+        service.stop()
+
+
+class Deployment:
+    """Two `bot serve` processes sharing one database, one Redis and one instance folder."""
+
+    def __init__(self, postgres, redis, name: str):
+        self.env = {"BOT_DATABASE_URL": postgres.database(name), "BOT_SCHOOLS": "1",
+                    "BOT_RATE_LIMIT_STORAGE": redis.url, "BOT_INSTANCE_DIR": tempfile.mkdtemp(prefix="bot-shared-")}
+        subprocess.run([sys.executable, "-m", "bot", "admin", "add-user", "operator", "--password-stdin"],
+                       input=PASSWORD + "\n", text=True, check=True, cwd=PROJECT_ROOT, capture_output=True,
+                       env={**os.environ, **self.env})
+        self.procs, self.urls = [None, None], [None, None]
+        for i in (0, 1):
+            self.start(i)
+
+    def start(self, i: int) -> None:
+        self.procs[i], self.urls[i] = start_server("--rate-limit", "5 per minute", "--trusted-proxies", "1",
+                                                   env=self.env)
+
+    def kill(self, i: int) -> None:
+        self.procs[i].kill()  # SIGKILL: no clean shutdown, nothing flushed on the way out
+        self.procs[i].wait(20)
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                proc.wait(20)
+
+
+@pytest.fixture(scope="module")
+def pair(services):
+    deployment = Deployment(*services, name="pair")
+    yield deployment
+    deployment.stop()
+
+
+def sign_in(session: requests.Session, url: str, name: str) -> None:
+    page = session.get(f"{url}/admin/sign-in").text
+    response = session.post(f"{url}/admin/sign-in", data={"name": name, "password": PASSWORD,
+                                                          "csrf_token": token(page)}, allow_redirects=False)
+    assert response.status_code == 302, response.text[:300]
+
+
+def ask(url: str, client: str, question: str = QUESTION) -> requests.Response:
+    return requests.post(f"{url}/api/ask", json={"question": question}, headers={"X-Forwarded-For": client},
+                         timeout=60)
+
+
+def test_the_rate_limit_is_counted_once_across_both_processes(pair):
+    a, b = pair.urls
+    statuses = [ask(url, "203.0.113.7").status_code for url in (a, b, a, b, a)]
+    assert statuses == [200] * 5
+    assert ask(b, "203.0.113.7").status_code == 429 and ask(a, "203.0.113.7").status_code == 429
+    assert ask(b, "203.0.113.8").status_code == 200  # another address keeps its own count
+
+
+def test_a_session_and_a_school_made_in_one_process_work_in_the_other(pair):
+    a, b = pair.urls
+    operator = requests.Session()
+    sign_in(operator, a, "operator")
+    assert operator.get(f"{b}/admin/", allow_redirects=False).status_code == 200  # the same session at B
+    page = operator.get(f"{a}/admin/schools").text
+    added = operator.post(f"{a}/admin/schools", data={"slug": "river-side", "name": "Riverside School",
+                                                      "admin_name": "lead-r", "admin_password": PASSWORD,
+                                                      "csrf_token": token(page)})
+    assert "Riverside School added" in added.text
+    assert "Riverside School" in requests.get(f"{b}/s/river-side/").text
+    lead = requests.Session()
+    sign_in(lead, f"{b}/s/river-side", "lead-r")
+    form = lead.get(f"{b}/s/river-side/admin/contacts").text
+    saved = lead.post(f"{b}/s/river-side/admin/contacts", data={
+        "csrf_token": token(form), "region": "england", "lead_title": "", "dsl_name": "Mr Sam River",
+        "dsl_phone": "01234 567891"})
+    assert saved.status_code == 200
+    deadline = time.monotonic() + 10  # process A looks for contacts changed elsewhere every 2 s
+    while "Mr Sam River" not in requests.get(f"{a}/s/river-side/").text:
+        assert time.monotonic() < deadline, "process A never showed the contacts changed in process B"
+        time.sleep(0.5)
+
+
+def test_a_killed_process_loses_no_account_session_or_count(pair):
+    a, b = pair.urls
+    operator = requests.Session()
+    sign_in(operator, a, "operator")
+    page = operator.get(f"{a}/admin/schools").text
+    operator.post(f"{a}/admin/schools", data={"slug": "oak-wood", "name": "Oakwood School", "admin_name": "lead-o",
+                                              "admin_password": PASSWORD, "csrf_token": token(page)})
+    lead = requests.Session()
+    sign_in(lead, f"{b}/s/oak-wood", "lead-o")
+    for n in range(3):
+        assert ask(f"{b}/s/oak-wood", f"198.51.100.{n}").status_code == 200
+    pair.kill(1)
+    pair.start(1)
+    b = pair.urls[1]
+    home = lead.get(f"{b}/s/oak-wood/admin/", allow_redirects=False)  # the session from before the kill
+    assert home.status_code == 200
+    counts = re.findall(r"<td>(\d+)</td>", home.text)
+    assert counts[:2] == ["3", "3"], counts  # asked 3, answered 3: counted in the database, not in the process
+    assert "school added" in operator.get(f"{a}/admin/").text
+    fresh = requests.Session()
+    sign_in(fresh, f"{b}/s/oak-wood", "lead-o")
