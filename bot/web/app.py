@@ -67,7 +67,7 @@ def _load_engine(paths: InstancePaths):
     from bot.answer.engine import AnswerEngine
 
     base = Settings.from_env()
-    if (paths.index / "manifest.json").is_file() and (paths.library / "manifest.toml").is_file():
+    if paths.has_index():
         return AnswerEngine.load(paths.settings(base), school_file=paths.school_file(base))
     return AnswerEngine.load(base, school_file=paths.school if paths.school.is_file() else None)
 
@@ -140,6 +140,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.before_request
     def _start_timer() -> None:
         g.started = time.perf_counter()
+        app.extensions["bot_library"].follow()  # a version published by another process
 
     @app.after_request
     def _log_and_cache(response):

@@ -8,9 +8,15 @@ Every change is written to the audit log (who, when, what; never a staff questio
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+import secrets
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask
@@ -19,6 +25,11 @@ from bot.answer.engine import AnswerEngine
 from bot.answer.escalation import DEFAULT_SCHOOL_FILE
 from bot.config import Settings
 from bot.search.index import build_index
+
+CURRENT_FILE = "CURRENT"
+KEEP_VERSIONS = 3  # a process still loading the previous version finds it there
+FOLLOW_SECONDS = 2.0  # how often a process looks for a version another process published
+_VERSION = re.compile(r"^[0-9]{8}T[0-9]{6}-[0-9a-f]{6}$")
 
 
 @dataclass(frozen=True)
@@ -51,8 +62,43 @@ class InstancePaths:
         """Counts per day of how questions fared: numbers only, never a question."""
         return self.root / "coverage.json"
 
+    @property
+    def versions(self) -> Path:
+        """Every published index, one immutable folder each, and CURRENT naming the one to serve."""
+        return self.root / "versions"
+
+    def current_version(self) -> str | None:
+        """The published version's name (None before the first versioned publish)."""
+        try:
+            name = (self.versions / CURRENT_FILE).read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        return name if _VERSION.match(name) and (self.versions / name / "manifest.json").is_file() else None
+
+    def current_index(self) -> Path:
+        """The index to serve: the current version, else a library built before versions were kept."""
+        version = self.current_version()
+        return self.versions / version if version else self.index
+
+    def has_index(self) -> bool:
+        return (self.current_index() / "manifest.json").is_file() and (self.library / "manifest.toml").is_file()
+
+    def new_version(self) -> Path:
+        name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+        return self.versions / name
+
+    def publish(self, version: Path) -> None:
+        """Make `version` current with one rename (every process follows it), and keep the last few."""
+        tmp = self.versions / f".{CURRENT_FILE}-{secrets.token_hex(4)}"
+        tmp.write_text(version.name + "\n", encoding="utf-8")
+        os.replace(tmp, self.versions / CURRENT_FILE)
+        built = sorted(p for p in self.versions.iterdir() if p.is_dir() and _VERSION.match(p.name))
+        for old in built[:-KEEP_VERSIONS]:
+            if old.name != version.name:
+                shutil.rmtree(old, ignore_errors=True)
+
     def settings(self, base: Settings) -> Settings:
-        return replace(base, seeds_dir=self.library, index_dir=self.index)
+        return replace(base, seeds_dir=self.library, index_dir=self.current_index())
 
     def school_file(self, base: Settings) -> Path:
         return self.school if self.school.is_file() else Path(base.prompts_dir) / DEFAULT_SCHOOL_FILE.name
@@ -77,6 +123,9 @@ class LibraryService:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pending: list[tuple[str, str]] = []
+        self.serving: str | None = paths.current_version()  # the version this process answers from
+        self._looked = time.monotonic()
+        self._following = False
 
     def rebuild(self, user: str, reason: str) -> bool:
         """Start a rebuild. While one is running, the change is queued: one more build starts when
@@ -114,13 +163,16 @@ class LibraryService:
     def _build(self, user: str, reason: str) -> None:
         current: AnswerEngine = self.app.config["ENGINE"]
         embedder = current.index.dense.embedder
-        settings = self.paths.settings(current.settings)
+        # a new immutable version: no process ever reads a folder that is being written
+        version = self.paths.new_version()
+        settings = replace(self.paths.settings(current.settings), index_dir=version)
         try:
             build_index(settings, embedder=embedder, progress=False)
-            engine = AnswerEngine.load(settings, school_file=self.paths.school_file(current.settings),
-                                       embedder=embedder)
-            engine.ask("Is an AI-generated nude image of a child illegal?")  # it answers before it serves
+            engine = self._load_checked(settings, embedder)
+            self.serving = version.name
+            self.paths.publish(version)
         except Exception as exc:  # noqa: BLE001 - any failure must leave the old engine serving
+            shutil.rmtree(version, ignore_errors=True)
             self.status = BuildStatus("failed", f"The index was not rebuilt ({type(exc).__name__}: {exc}). "
                                                 "Staff are still answered from the previous library.",
                                       self.status.started, time.time() - self.status.started)
@@ -132,5 +184,36 @@ class LibraryService:
         self.app.config["ENGINE"] = engine  # one assignment: a request sees the old or the new engine
         self.status = BuildStatus("ready", f"Published: {reason}. The new library is serving.",
                                   self.status.started, time.time() - self.status.started)
-        self.app.extensions["bot_store"].audit(user, "library published", reason)
+        self.app.extensions["bot_store"].audit(user, "library published", f"{reason} (version {version.name})")
         self._next()
+
+    def _load_checked(self, settings: Settings, embedder) -> AnswerEngine:
+        engine = AnswerEngine.load(settings, school_file=self.paths.school_file(settings), embedder=embedder)
+        engine.ask("Is an AI-generated nude image of a child illegal?")  # it answers before it serves
+        return engine
+
+    def follow(self) -> None:
+        """Serve a version another process published: looked for at most every FOLLOW_SECONDS, loaded
+        and checked in the background while the old one keeps answering, then swapped in."""
+        now = time.monotonic()
+        if now - self._looked < FOLLOW_SECONDS:
+            return
+        self._looked = now
+        version = self.paths.current_version()
+        if version is None or version == self.serving or self.status.state == "building" or self._following:
+            return
+        self._following = True
+        threading.Thread(target=self._follow, args=(version,), daemon=True).start()
+
+    def _follow(self, version: str) -> None:
+        try:
+            current: AnswerEngine = self.app.config["ENGINE"]
+            settings = replace(self.paths.settings(current.settings), index_dir=self.paths.versions / version)
+            engine = self._load_checked(settings, current.index.dense.embedder)
+            if self.status.state != "building":
+                self.app.config["ENGINE"] = engine.with_school(self.app.config["ENGINE"].school)
+                self.serving = version
+        except Exception as exc:  # noqa: BLE001 - the old version keeps serving; tried again later
+            logging.getLogger("bot.web.library").warning("version %s not loaded: %s", version, type(exc).__name__)
+        finally:
+            self._following = False

@@ -147,6 +147,8 @@ class SchoolDispatcher:
     def __call__(self, environ, start_response):
         path = get_path_info(environ)
         if path.startswith(PREFIX):
+            # the shared library as another process may have published it (answering never waits)
+            self.operator.extensions["bot_library"].follow()
             slug, _, rest = path[len(PREFIX):].partition("/")
             app = self.app_for(slug)
             if app is not None:
@@ -202,7 +204,7 @@ class SchoolDispatcher:
         text = store.contacts_text()
         school = school_from_text(text) if text else shared.school
         paths = InstancePaths(folder)
-        if (paths.index / "manifest.json").is_file() and (paths.library / "manifest.toml").is_file():
+        if paths.has_index():
             own = AnswerEngine.load(paths.settings(shared.settings), embedder=shared.index.dense.embedder)
             return own.with_school(school)
         return shared.with_school(school)

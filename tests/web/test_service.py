@@ -76,7 +76,13 @@ def pair(services):
     deployment.stop()
 
 
+_addresses = iter(range(1, 250))
+
+
 def sign_in(session: requests.Session, url: str, name: str) -> None:
+    """Each sign-in from its own client address: sign-in attempts are limited (5 a minute per
+    address) across both processes, which these tests would otherwise use up."""
+    session.headers["X-Forwarded-For"] = f"10.9.8.{next(_addresses)}"
     page = session.get(f"{url}/admin/sign-in").text
     response = session.post(f"{url}/admin/sign-in", data={"name": name, "password": PASSWORD,
                                                           "csrf_token": token(page)}, allow_redirects=False)
@@ -141,3 +147,44 @@ def test_a_killed_process_loses_no_account_session_or_count(pair):
     assert "school added" in operator.get(f"{a}/admin/").text
     fresh = requests.Session()
     sign_in(fresh, f"{b}/s/oak-wood", "lead-o")
+
+
+def test_a_publish_reaches_both_processes_and_a_killed_process_loses_no_document(pair, tmp_path):
+    from tests.library.test_extract import make_pdf
+    from tests.web.test_admin import ONLY_THE_PDF, PDF_PAGES
+
+    a, b = pair.urls
+    operator = requests.Session()
+    sign_in(operator, a, "operator")
+    page = operator.get(f"{a}/admin/schools").text
+    operator.post(f"{a}/admin/schools", data={"slug": "elm-tree", "name": "Elm Tree School", "admin_name": "lead-e",
+                                              "admin_password": PASSWORD, "csrf_token": token(page)})
+    assert not ask(f"{b}/s/elm-tree", "192.0.2.1", ONLY_THE_PDF).json()["answered"]
+    pdf = tmp_path / "policy.pdf"
+    make_pdf(pdf, PDF_PAGES)
+    form = operator.get(f"{a}/admin/documents").text
+    uploaded = operator.post(f"{a}/admin/documents", files={"file": ("policy.pdf", pdf.read_bytes())}, data={
+        "title": "Blue Door policy", "publisher": "Blue Door Academy", "date": "2025-09-01",
+        "url": "https://example.org/policy.pdf", "licence": "Internal", "procedures": "y",
+        "csrf_token": token(form)}, allow_redirects=False)
+    assert uploaded.status_code == 302, uploaded.text[:500]
+    review_url = a + uploaded.headers["Location"]
+    review = operator.get(review_url).text
+    assert operator.post(review_url + "/publish", data={"csrf_token": token(review)}).status_code == 200
+    deadline = time.monotonic() + 240
+    while "library published" not in operator.get(f"{a}/admin/").text:
+        assert time.monotonic() < deadline, "process A never published"
+        time.sleep(1)
+    published = time.monotonic()
+    # process B, which built nothing, follows the new version: at the operator's address and a school's
+    clients = (f"192.0.2.{n}" for n in range(10, 250))  # questions are limited to 5 a minute per address
+    for url in (b, f"{b}/s/elm-tree"):
+        while not ask(url, next(clients), ONLY_THE_PDF).json()["answered"]:
+            assert time.monotonic() - published < 60, f"{url} never served the published library"
+            time.sleep(0.5)
+    pair.kill(0)
+    pair.start(0)
+    a = pair.urls[0]
+    answer = ask(a, "192.0.2.3", ONLY_THE_PDF).json()
+    assert answer["answered"] and "filtering logs" in answer["passages"][0]["quote"]
+    assert "Blue Door policy" in operator.get(f"{a}/admin/documents").text  # the session outlived the process
