@@ -23,6 +23,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
+from jinja2 import BytecodeCache
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -55,6 +56,25 @@ def instance_dir(config: dict[str, Any] | None = None) -> Path:
     return Path(configured) if configured else PROJECT_ROOT / "instance"
 
 
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates shared by every app in the process: a many-school deployment makes one app
+    per school, and compiling the templates again for each was most of the cost of a new school."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CODE = _SharedBytecode()
+
+
 class _SessionInterface(SecureCookieSessionInterface):
     """Signed cookie sessions, marked Secure whenever the request itself came over HTTPS."""
 
@@ -78,6 +98,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(PROJECT_ROOT / "web" / "templates"),
                 static_folder=str(PROJECT_ROOT / "web" / "static"), static_url_path="/static",
                 instance_path=str(paths.root.resolve()))
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": _TEMPLATE_CODE}
     app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Strict", WTF_CSRF_TIME_LIMIT=None,
                       # Checked by the admin pages themselves, after the session check, so that a

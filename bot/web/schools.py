@@ -23,9 +23,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import re
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +38,8 @@ OPERATOR = "_operator"  # the operator's rows in the shared database; never a va
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,46}$")
 PREFIX = "/s/"
 SCHOOL_RECORD = "school.json"
-RECHECK_SECONDS = 2.0  # how often a process looks for contacts changed by another process
+RECHECK_SECONDS = 2.0
+MAX_SCHOOL_APPS = 256  # schools' apps kept made at once in one process ($BOT_SCHOOL_APPS)  # how often a process looks for contacts changed by another process
 
 
 class SchoolError(ValueError):
@@ -61,20 +64,19 @@ class SchoolsFolder:
 
     def schools(self) -> list[dict]:
         base = self.root / "schools"
-        found = []
-        for record in sorted(base.glob(f"*/{SCHOOL_RECORD}")) if base.is_dir() else []:
-            try:
-                data = json.loads(record.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            found.append({"slug": record.parent.name, "name": str(data.get("name", "")),
-                          "created": str(data.get("created", ""))})
-        return found
+        found = (self._read(record) for record in sorted(base.glob(f"*/{SCHOOL_RECORD}"))) if base.is_dir() else ()
+        return [school for school in found if school]
 
     def school(self, slug: str) -> dict | None:
-        if not SLUG.match(slug or ""):
+        return self._read(self.folder(slug) / SCHOOL_RECORD) if SLUG.match(slug or "") else None
+
+    @staticmethod
+    def _read(record: Path) -> dict | None:
+        try:
+            data = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             return None
-        return next((s for s in self.schools() if s["slug"] == slug), None)
+        return {"slug": record.parent.name, "name": str(data.get("name", "")), "created": str(data.get("created", ""))}
 
     def add_school(self, slug: str, name: str) -> bool:
         folder = self.folder(slug)
@@ -140,7 +142,8 @@ class SchoolDispatcher:
         self.operator_wsgi = operator_wsgi
         self.directory = directory
         self.config = config
-        self.apps: dict[str, object] = {}
+        self.apps: OrderedDict[str, object] = OrderedDict()
+        self.max_apps = int(config.get("SCHOOL_APPS") or os.environ.get("BOT_SCHOOL_APPS") or MAX_SCHOOL_APPS)
         self._checked: dict[str, tuple[float, object]] = {}
         self._lock = threading.Lock()
 
@@ -165,17 +168,30 @@ class SchoolDispatcher:
         return self.operator_wsgi(environ, start_response)
 
     def app_for(self, slug: str):
-        """The school's app, made on its first request; None for an address that is no school."""
-        app = self.apps.get(slug)
-        if app is not None:
-            return app
+        """The school's app, made on its first request; None for an address that is no school.
+
+        At most `max_apps` are kept (least recently used dropped first, never one mid-build): a
+        school's app is about a quarter of a megabyte, and remade in tens of milliseconds when its
+        staff come back, so memory stays flat however many schools the deployment holds."""
+        with self._lock:
+            app = self.apps.get(slug)
+            if app is not None:
+                self.apps.move_to_end(slug)
+                return app
         record = self.directory.school(slug)
         if record is None:
             return None
         with self._lock:
             if slug not in self.apps:
                 self.apps[slug] = self._make(slug, record)
-        return self.apps[slug]
+                self._evict()
+            return self.apps[slug]
+
+    def _evict(self) -> None:
+        for slug in list(self.apps)[:-self.max_apps] if len(self.apps) > self.max_apps else []:
+            if self.apps[slug].extensions["bot_library"].status.state != "building":
+                del self.apps[slug]
+                self._checked.pop(slug, None)
 
     def _make(self, slug: str, record: dict):
         from bot.web.app import create_app
