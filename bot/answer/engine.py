@@ -81,11 +81,14 @@ class AnswerEngine:
 
     @classmethod
     def load(cls, settings: Settings | None = None, school_file: Path | None = None,
-             embedder: Embedder | None = None) -> AnswerEngine:
-        """Load and check everything up front: a bad index or prompts file fails here, not mid-answer."""
+             embedder: Embedder | None = None, check_sources: bool = True) -> AnswerEngine:
+        """Load and check everything up front: a bad index or prompts file fails here, not mid-answer.
+
+        `check_sources=False` serves a published index version as it was built (its files still
+        verified by their hashes) while the library folder may already hold the next change."""
         settings = settings or Settings.from_env()
         prompts = Path(settings.prompts_dir)
-        index = load_index(settings, embedder)
+        index = load_index(settings, embedder, check_sources=check_sources)
         return cls(
             index=index,
             settings=settings,

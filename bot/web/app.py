@@ -88,7 +88,9 @@ def _load_engine(paths: InstancePaths):
 
     base = Settings.from_env()
     if paths.has_index():
-        return AnswerEngine.load(paths.settings(base), school_file=paths.school_file(base))
+        # the published version as built; changes made since are published by `resume` below
+        return AnswerEngine.load(paths.settings(base), school_file=paths.school_file(base),
+                                 check_sources=paths.current_version() is None)
     return AnswerEngine.load(base, school_file=paths.school if paths.school.is_file() else None)
 
 
@@ -126,6 +128,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.session_interface = _SessionInterface()
     app.extensions["bot_instance"] = paths
     app.extensions["bot_library"] = LibraryService(app, paths)
+    if paths.versions.is_dir() and (paths.library / "manifest.toml").is_file():
+        app.extensions["bot_library"].resume()  # a build a killed process left unfinished
 
     trusted = int(app.config.get("TRUSTED_PROXIES") or os.environ.get("BOT_TRUSTED_PROXIES") or 0)
     if trusted > 0:

@@ -8,6 +8,7 @@ Every change is written to the audit log (who, when, what; never a staff questio
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import re
@@ -15,6 +16,7 @@ import secrets
 import shutil
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +26,7 @@ from flask import Flask
 from bot.answer.engine import AnswerEngine
 from bot.answer.escalation import DEFAULT_SCHOOL_FILE
 from bot.config import Settings
-from bot.search.index import build_index
+from bot.search.index import IndexLoadError, build_index, read_manifest, staleness
 
 CURRENT_FILE = "CURRENT"
 KEEP_VERSIONS = 3  # a process still loading the previous version finds it there
@@ -100,6 +102,28 @@ class InstancePaths:
     def settings(self, base: Settings) -> Settings:
         return replace(base, seeds_dir=self.library, index_dir=self.current_index())
 
+    def unpublished(self, base: Settings) -> list[str]:
+        """How the library folder differs from the version being served (empty: nothing to publish)."""
+        if not (self.library / "manifest.toml").is_file():
+            return []
+        try:
+            manifest = read_manifest(self.current_index())
+        except IndexLoadError:
+            return ["no index built yet"]
+        return staleness(manifest, self.library, base.index)
+
+    @contextmanager
+    def build_lock(self):
+        """One build at a time across every process on this folder. The kernel releases the lock of
+        a process that dies, so a build killed half-way never blocks the next."""
+        self.versions.mkdir(parents=True, exist_ok=True)
+        with open(self.versions / ".build.lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def school_file(self, base: Settings) -> Path:
         return self.school if self.school.is_file() else Path(base.prompts_dir) / DEFAULT_SCHOOL_FILE.name
 
@@ -163,16 +187,26 @@ class LibraryService:
     def _build(self, user: str, reason: str) -> None:
         current: AnswerEngine = self.app.config["ENGINE"]
         embedder = current.index.dense.embedder
-        # a new immutable version: no process ever reads a folder that is being written
-        version = self.paths.new_version()
-        settings = replace(self.paths.settings(current.settings), index_dir=version)
+        version = None
         try:
-            build_index(settings, embedder=embedder, progress=False)
-            engine = self._load_checked(settings, embedder)
-            self.serving = version.name
-            self.paths.publish(version)
+            with self.paths.build_lock():
+                if self.paths.current_version() is not None and not self.paths.unpublished(current.settings):
+                    # another process has published this very library while this one waited
+                    version = self.paths.versions / self.paths.current_version()
+                    engine = self._load_checked(replace(self.paths.settings(current.settings), index_dir=version),
+                                                embedder)
+                    self.serving = version.name
+                else:
+                    # a new immutable version: no process ever reads a folder that is being written
+                    version = self.paths.new_version()
+                    settings = replace(self.paths.settings(current.settings), index_dir=version)
+                    build_index(settings, embedder=embedder, progress=False)
+                    engine = self._load_checked(settings, embedder)
+                    self.serving = version.name
+                    self.paths.publish(version)
         except Exception as exc:  # noqa: BLE001 - any failure must leave the old engine serving
-            shutil.rmtree(version, ignore_errors=True)
+            if version is not None and version.name != self.paths.current_version():
+                shutil.rmtree(version, ignore_errors=True)
             self.status = BuildStatus("failed", f"The index was not rebuilt ({type(exc).__name__}: {exc}). "
                                                 "Staff are still answered from the previous library.",
                                       self.status.started, time.time() - self.status.started)
@@ -188,9 +222,18 @@ class LibraryService:
         self._next()
 
     def _load_checked(self, settings: Settings, embedder) -> AnswerEngine:
-        engine = AnswerEngine.load(settings, school_file=self.paths.school_file(settings), embedder=embedder)
+        engine = AnswerEngine.load(settings, school_file=self.paths.school_file(settings), embedder=embedder,
+                                   check_sources=False)
         engine.ask("Is an AI-generated nude image of a child illegal?")  # it answers before it serves
         return engine
+
+    def resume(self) -> bool:
+        """At start: changes the library holds but no version does (a process killed mid-build) are
+        published now, by whichever process takes the build lock first."""
+        base = self.app.config["ENGINE"].settings
+        if self.paths.unpublished(base):
+            return self.rebuild("service", "changes not yet published when the service started")
+        return False
 
     def follow(self) -> None:
         """Serve a version another process published: looked for at most every FOLLOW_SECONDS, loaded

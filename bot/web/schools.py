@@ -221,7 +221,8 @@ class SchoolDispatcher:
         school = school_from_text(text) if text else shared.school
         paths = InstancePaths(folder)
         if paths.has_index():
-            own = AnswerEngine.load(paths.settings(shared.settings), embedder=shared.index.dense.embedder)
+            own = AnswerEngine.load(paths.settings(shared.settings), embedder=shared.index.dense.embedder,
+                                    check_sources=paths.current_version() is None)
             return own.with_school(school)
         return shared.with_school(school)
 

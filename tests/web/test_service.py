@@ -188,3 +188,38 @@ def test_a_publish_reaches_both_processes_and_a_killed_process_loses_no_document
     answer = ask(a, "192.0.2.3", ONLY_THE_PDF).json()
     assert answer["answered"] and "filtering logs" in answer["passages"][0]["quote"]
     assert "Blue Door policy" in operator.get(f"{a}/admin/documents").text  # the session outlived the process
+
+
+def test_a_process_killed_while_it_builds_loses_nothing_the_lead_published(pair):
+    a, b = pair.urls
+    operator = requests.Session()
+    sign_in(operator, a, "operator")
+    page = operator.get(f"{a}/admin/schools").text
+    operator.post(f"{a}/admin/schools", data={"slug": "ash-grove", "name": "Ash Grove School", "admin_name": "lead-g",
+                                              "admin_password": PASSWORD, "csrf_token": token(page)})
+    lead = requests.Session()
+    sign_in(lead, f"{a}/s/ash-grove", "lead-g")
+    text = ("Ash Grove procedure for the music rooms\n\nAt Ash Grove School the head of music locks the "
+            "practice rooms at half past four and keeps the key log in the staff room.\n")
+    form = lead.get(f"{a}/s/ash-grove/admin/documents").text
+    uploaded = lead.post(f"{a}/s/ash-grove/admin/documents", files={"file": ("music.txt", text.encode())}, data={
+        "title": "Ash Grove music rooms", "publisher": "Ash Grove School", "date": "2026-09-01",
+        "url": "https://example.org/music", "licence": "Internal", "procedures": "y", "csrf_token": token(form)},
+        allow_redirects=False)
+    review_url = a + uploaded.headers["Location"]
+    review = lead.get(review_url).text
+    lead.post(review_url + "/publish", data={"csrf_token": token(review)}, allow_redirects=False)
+    pair.kill(0)  # the build has only just started
+    pair.start(0)
+    question = "When are the practice rooms locked at Ash Grove School?"
+    clients = (f"172.16.{n // 200}.{n % 200 + 1}" for n in range(100_000))
+    deadline = time.monotonic() + 240
+    for url in (pair.urls[0], b):  # the restarted process publishes what was left; the other follows it
+        while True:
+            answer = ask(f"{url}/s/ash-grove", next(clients), question).json()
+            if answer["answered"] and "half past four" in answer["passages"][0]["quote"]:
+                break
+            assert time.monotonic() < deadline, f"{url} never served the document published before the kill"
+            time.sleep(1)
+    home = lead.get(f"{pair.urls[0]}/s/ash-grove/admin/").text
+    assert "changes not yet published when the service started" in home
