@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser services run test index index-if-needed eval eval-real eval-cv bench-answer bench-encoder bench-http bench-publish bench-library bench-scale bench-haystack clean
+.PHONY: setup browser services run test index index-if-needed eval eval-real eval-cv bench-answer bench-encoder bench-http bench-publish bench-library bench-scale bench-haystack bench-schools clean
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -79,6 +79,11 @@ bench-encoder: setup
 # The real-size library's index build (time, peak memory) and answer latency (about 5 minutes).
 bench-library: setup
 	$(BIN)/python -m bot.bench.library
+
+# Many schools on two web processes with real PostgreSQL and Redis: load, a school's publish, a
+# process killed and restarted, memory as schools grow (about 3 minutes).
+bench-schools: setup services
+	$(BIN)/python -m bot.bench.schools --schools 200 --processes 2 --clients 8 --seconds 60
 
 # Index build and query latency per stage at 10k, 100k and 1M passages (about 10 minutes).
 bench-scale: setup

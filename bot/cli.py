@@ -1,4 +1,4 @@
-"""Command line: `python -m bot index | search | ask | serve | eval`."""
+"""Command line: `python -m bot index | search | ask | check | serve | eval | admin | schools | encoder`."""
 
 from __future__ import annotations
 
@@ -184,6 +184,46 @@ def cmd_admin_add_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schools(args: argparse.Namespace) -> int:
+    """A many-school deployment's schools: list them, add one, or import a list (CSV: address,name)."""
+    import csv
+
+    from bot.web.app import instance_dir
+    from bot.web.schools import DatabaseSchools, SchoolError, SchoolsFolder
+
+    instance = instance_dir({"INSTANCE_DIR": args.instance})
+    database_url = args.database or os.environ.get("BOT_DATABASE_URL")
+    if database_url:
+        from bot.web.store import Database
+
+        directory = DatabaseSchools(Database(database_url), instance)
+    else:
+        directory = SchoolsFolder(instance)
+    if args.schools_command == "list":
+        for school in directory.schools():
+            print(f"/s/{school['slug']}/\t{school['name']}")
+        return 0
+    if args.schools_command == "add":
+        rows = [(args.slug, args.name)]
+    else:
+        with open(args.file, newline="", encoding="utf-8-sig") as handle:
+            rows = [(row[0].strip(), row[1].strip()) for row in csv.reader(handle) if len(row) >= 2 and row[0].strip()]
+        if rows and rows[0][0].lower() in ("address", "slug"):
+            rows = rows[1:]  # a header line
+    added = existing = 0
+    for slug, name in rows:
+        try:
+            if directory.add_school(slug, name):
+                added += 1
+            else:
+                existing += 1
+        except SchoolError as exc:
+            print(f"error: {slug!r}: {exc}; nothing more was added", file=sys.stderr)
+            return 2
+    print(f"{added} school(s) added, {existing} already there")
+    return 0
+
+
 def cmd_encoder(args: argparse.Namespace) -> int:
     """Export the model to ONNX and check it against PyTorch (`prepare`), or say which encoder is used."""
     import json
@@ -248,6 +288,20 @@ def build_parser() -> argparse.ArgumentParser:
     p_add.add_argument("--school", help="a school's account in a many-school deployment (default: the operator's)")
     p_add.add_argument("--database", help="the shared database's address (default: $BOT_DATABASE_URL; none: files)")
     p_add.set_defaults(func=cmd_admin_add_user)
+
+    p_schools = sub.add_parser("schools", help="a many-school deployment's schools (BOT_SCHOOLS=1)")
+    schools_sub = p_schools.add_subparsers(dest="schools_command", required=True)
+    for name, text in (("list", "list the schools"), ("add", "add a school at /s/SLUG/"),
+                       ("import", "add every school of a CSV file (address,name per line)")):
+        p = schools_sub.add_parser(name, help=text)
+        if name == "add":
+            p.add_argument("slug", help="its address: lower-case letters, digits and '-'")
+            p.add_argument("--name", required=True, help="the school's name")
+        if name == "import":
+            p.add_argument("file", help="CSV file: address,name (a header line is skipped)")
+        p.add_argument("--instance", help="instance folder (default: instance/ or $BOT_INSTANCE_DIR)")
+        p.add_argument("--database", help="the shared database's address (default: $BOT_DATABASE_URL; none: files)")
+        p.set_defaults(func=cmd_schools)
 
     p_encoder = sub.add_parser("encoder", help="the query and passage encoder: ONNX Runtime when checked, else PyTorch")
     encoder_sub = p_encoder.add_subparsers(dest="encoder_command", required=True)

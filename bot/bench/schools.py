@@ -215,26 +215,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="folder for bench-schools.json (default: runs/bench-schools-<time>/)")
     args = parser.parse_args(argv)
 
-    from bot.web.accounts import create_account
-    from bot.web.schools import OPERATOR
-    from bot.web.store import Database
-
     questions = [json.loads(line)["question"] for line in DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()
                  if line.strip()]
     postgres, redis = PostgresServer().start(), RedisServer().start()
     shared = Path(tempfile.mkdtemp(prefix="bot-bench-shared-"))
     servers: list[Server] = []
     try:
-        database = Database(postgres.url)
         total = max(args.schools, *GROW_STEPS)
         slugs = [f"school-{i:04d}" for i in range(total)]
-        for i, slug in enumerate(slugs):
-            database.add_school(slug, f"School {i}")
-        create_account(database.store(OPERATOR), "operator", PASSWORD)
         publisher = slugs[0]
-        create_account(database.store(publisher), "lead", PASSWORD)
         env = {**os.environ, "BOT_DATABASE_URL": postgres.url, "BOT_SCHOOLS": "1", "BOT_INSTANCE_DIR": str(shared),
                "BOT_RATE_LIMIT_STORAGE": redis.url, "PYTHONUNBUFFERED": "1"}
+        # as an operator provisions them: a list of schools imported, then the publishing school's lead
+        listing = shared / "schools.csv"
+        listing.write_text("address,name\n" + "".join(f"{slug},School {i}\n" for i, slug in enumerate(slugs)),
+                           encoding="utf-8")
+        bot = [sys.executable, "-m", "bot"]
+        subprocess.run([*bot, "schools", "import", str(listing)], env=env, cwd=PROJECT_ROOT, check=True,
+                       capture_output=True)
+        subprocess.run([*bot, "admin", "add-user", "lead", "--school", publisher, "--password-stdin"], env=env,
+                       cwd=PROJECT_ROOT, check=True, capture_output=True, input=PASSWORD + "\n", text=True)
         servers = [Server(env, args.threads) for _ in range(args.processes)]
         start_seconds = [server.start() for server in servers]
         memory_start = [rss_mib(server.proc.pid) for server in servers]

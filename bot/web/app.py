@@ -153,7 +153,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         directory = DatabaseSchools(database, paths.root) if database else SchoolsFolder(paths.root)
         app.extensions["bot_schools"] = directory
-        app.wsgi_app = SchoolDispatcher(app, app.wsgi_app, directory, app.config)
+        app.wsgi_app = SchoolDispatcher(app, app.wsgi_app, directory, app.config, create_app)
         app.extensions["bot_dispatcher"] = app.wsgi_app
 
     app.register_blueprint(pages)

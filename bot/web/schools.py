@@ -137,11 +137,12 @@ def school_secret(secret: str, slug: str) -> str:
 class SchoolDispatcher:
     """WSGI middleware in front of the operator's app: `/s/<school>/...` goes to that school's app."""
 
-    def __init__(self, operator, operator_wsgi, directory, config: dict):
+    def __init__(self, operator, operator_wsgi, directory, config: dict, make_app):
         self.operator = operator  # the operator's Flask app: its engine is the shared library
         self.operator_wsgi = operator_wsgi
         self.directory = directory
         self.config = config
+        self.make_app = make_app  # the app factory (bot.web.app.create_app), the same for every school
         self.apps: OrderedDict[str, object] = OrderedDict()
         self.max_apps = int(config.get("SCHOOL_APPS") or os.environ.get("BOT_SCHOOL_APPS") or MAX_SCHOOL_APPS)
         self._checked: dict[str, tuple[float, object]] = {}
@@ -194,8 +195,6 @@ class SchoolDispatcher:
                 self._checked.pop(slug, None)
 
     def _make(self, slug: str, record: dict):
-        from bot.web.app import create_app
-
         store = self.directory.store(slug)
         folder = self.directory.folder(slug)
         config = {key: self.config[key] for key in ("RATE_LIMIT", "RATE_LIMIT_STORAGE", "TRUSTED_PROXIES",
@@ -204,7 +203,7 @@ class SchoolDispatcher:
                       SECRET_KEY=school_secret(self.operator.secret_key, slug),
                       SESSION_COOKIE_PATH=f"{PREFIX}{slug}/", SESSION_COOKIE_NAME=f"session-{slug}",
                       ENGINE=self.engine_for(store, folder))
-        app = create_app(config)
+        app = self.make_app(config)
         app.extensions["bot_base_engine"] = self.operator.config["ENGINE"]
         self._checked[slug] = (time.monotonic(), self.directory.version(slug))
         return app
