@@ -276,3 +276,71 @@ def restore_document(library_dir: Path, removed_dir: Path, name: str) -> dict:
         raise
     shutil.rmtree(folder)
     return entry
+
+
+SHARED_RECORD = "shared.json"
+
+
+def _shared_digest(entry: dict, source: Path) -> str:
+    """What a shared document is: its manifest entry and its file's bytes."""
+    digest = hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode("utf-8"))
+    digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def sync_shared(library_dir: Path, shared_dir: Path) -> list[str]:
+    """Bring the shared documents a school's library holds up to date with the operator's library.
+
+    In a many-school deployment a school's library starts as a copy of the operator's; the school
+    then adds its own documents. When the operator adds, changes or removes a shared document, the
+    school's copy follows: added, replaced or taken out. A shared document the school removed stays
+    removed, and a school's own document is never touched. `shared.json` in the school's library
+    records what each shared document was when it was copied. Returns what changed, in words
+    (nothing: the library is current, and no rebuild is needed).
+    """
+    if not (library_dir / MANIFEST_NAME).is_file() or not (shared_dir / MANIFEST_NAME).is_file():
+        return []
+    _, entries = _raw_entries(library_dir)
+    _, shared_entries = _raw_entries(shared_dir)
+    record_path = library_dir / SHARED_RECORD
+    try:
+        record: dict[str, str] = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {}
+    ours = {entry["id"]: entry for entry in entries}
+    theirs = {entry["id"]: entry for entry in shared_entries}
+    changes: list[str] = []
+    kept: dict[str, str] = {}
+    obsolete: list[Path] = []  # files no entry names any more, deleted once the new manifest is in
+    for doc_id, entry in theirs.items():
+        source = shared_dir / entry["file"]
+        digest = _shared_digest(entry, source)
+        if doc_id in record and doc_id not in ours:
+            kept[doc_id] = record[doc_id]  # the school removed it: it stays removed
+            continue
+        if doc_id in ours and doc_id not in record:
+            mine = library_dir / ours[doc_id]["file"]
+            if mine.is_file() and _shared_digest(ours[doc_id], mine) == digest:
+                kept[doc_id] = digest  # the copy made when the library started: shared from now on
+            continue  # otherwise a document of the school's own that happens to share the id
+        if doc_id not in ours or record[doc_id] != digest:
+            changes.append(f"{'updated' if doc_id in ours else 'added'} '{entry['title']}'")
+            if doc_id in ours and ours[doc_id]["file"] != entry["file"]:
+                obsolete.append(library_dir / ours[doc_id]["file"])
+            shutil.copy2(source, library_dir / entry["file"])
+            ours[doc_id] = dict(entry)
+        kept[doc_id] = digest
+    for doc_id in record:
+        if doc_id not in theirs and doc_id in ours:
+            changes.append(f"removed '{ours[doc_id]['title']}'")
+            obsolete.append(library_dir / ours.pop(doc_id)["file"])
+    if changes:
+        _write_manifest(library_dir, list(ours.values()))
+        for path in obsolete:
+            path.unlink(missing_ok=True)
+    if changes or kept != record:
+        fd, tmp = tempfile.mkstemp(prefix=".shared-", dir=library_dir)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(kept, handle, sort_keys=True)
+        os.replace(tmp, record_path)
+    return changes

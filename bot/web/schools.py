@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
 import threading
@@ -33,6 +34,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from werkzeug.wsgi import get_path_info
+
+log = logging.getLogger("bot.web.schools")
 
 OPERATOR = "_operator"  # the operator's rows in the shared database; never a valid school address
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,46}$")
@@ -205,6 +208,7 @@ class SchoolDispatcher:
                       ENGINE=self.engine_for(store, folder))
         app = self.make_app(config)
         app.extensions["bot_base_engine"] = self.operator.config["ENGINE"]
+        self.sync_shared(app)  # the operator may have changed the shared library since this school built
         self._checked[slug] = (time.monotonic(), self.directory.version(slug))
         return app
 
@@ -225,15 +229,32 @@ class SchoolDispatcher:
             return own.with_school(school)
         return shared.with_school(school)
 
+    def sync_shared(self, app) -> None:
+        """A school with documents of its own holds copies of the shared ones (its index is built
+        from both): when the operator's library changes, the copies follow and the school's
+        library is published again (once, by whichever process takes the build lock)."""
+        from bot.library.school import sync_shared
+
+        paths = app.extensions["bot_instance"]
+        shared_dir = Path(self.operator.config["ENGINE"].settings.seeds_dir)
+        try:
+            changes = sync_shared(paths.library, shared_dir)
+        except (OSError, ValueError) as exc:
+            log.warning("school %s: the shared library was not copied (%s)", app.config["SCHOOL"], type(exc).__name__)
+            return
+        if changes:
+            app.extensions["bot_library"].rebuild("operator", "the shared library changed: " + "; ".join(changes))
+
     def refresh(self, slug: str, app) -> None:
         """Keep a school's app current: the operator's newly published library, and contacts
         another process changed (looked for at most every RECHECK_SECONDS)."""
         shared = self.operator.config["ENGINE"]
-        engine = app.config["ENGINE"]
-        if app.extensions.get("bot_base_engine") is not shared and engine.index is app.extensions[
-                "bot_base_engine"].index:
-            app.config["ENGINE"] = shared.with_school(engine.school)
+        engine, base = app.config["ENGINE"], app.extensions["bot_base_engine"]
+        if base is not shared:
             app.extensions["bot_base_engine"] = shared
+            if engine.index is base.index:
+                app.config["ENGINE"] = shared.with_school(engine.school)
+            self.sync_shared(app)
         checked, version = self._checked.get(slug, (0.0, None))
         if time.monotonic() - checked < RECHECK_SECONDS:
             return

@@ -85,3 +85,29 @@ def test_a_plain_text_rule_with_regex_characters_leaves_out_just_those_paragraph
     assert "Page 1 of 2" not in clean.text and "The DSL decides" in clean.text
     untouched = clean_document("p", extracted, CleaningRules(drop_containing=("Page 1 of 2 (x)",)))
     assert "Page 1 of 2 (version 3)" in untouched.text
+
+
+def test_a_schools_copies_of_shared_documents_follow_the_operator_and_its_own_are_never_touched(library, tmp_path):
+    from bot.library.school import ensure_library, sync_shared
+
+    school = tmp_path / "school"
+    ensure_library(school, library)  # the school's library starts as a copy of the shared one
+    own = add_document(school, POLICY, {"title": "Our policy", "publisher": "Blue Door", "date": "2026-09-01",
+                                        "internal": True, "kind": "school policy", "procedures": True})
+    assert sync_shared(school, library) == []  # nothing changed: no rebuild asked for
+
+    added = add_document(library, b"Trips guidance.\n\nSend consent forms six weeks ahead.\n",
+                         {"title": "Trips", "publisher": "County", "date": "2026-09-01", "internal": True})
+    assert sync_shared(school, library) == ["added 'Trips'"]
+    (library / "guide.txt").write_bytes(GUIDE + b"\nA new paragraph.\n")
+    assert sync_shared(school, library) == ["updated 'Guide'"]
+    assert (school / "guide.txt").read_bytes() == GUIDE + b"\nA new paragraph.\n"
+
+    remove_document(school, added, tmp_path / "removed")  # the school takes a shared document out
+    update_document(library, added, {**document_fields(library, added), "title": "Trips (2027)"})
+    assert sync_shared(school, library) == []  # ... and it stays out, whatever the operator changes
+    remove_document(library, "guide", tmp_path / "operator-removed")
+    assert sync_shared(school, library) == ["removed 'Guide'"]
+    ids = [doc.id for doc in load_manifest(school).documents]
+    assert ids == [own] and not (school / "guide.txt").exists()
+    assert (school / f"{own}.txt").read_bytes() == POLICY  # the school's own document, untouched

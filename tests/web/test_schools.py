@@ -128,3 +128,47 @@ def test_the_operator_lists_the_schools_and_a_school_admin_has_no_schools_page(d
 
 def test_a_one_school_install_has_no_school_addresses(client):
     assert client.get("/s/green-lane/").status_code == 404
+
+
+def upload_text(client, prefix: str, name: str, text: str, title: str) -> None:
+    from io import BytesIO
+
+    page = client.get(f"{prefix}/admin/documents").get_data(as_text=True)
+    uploaded = client.post(f"{prefix}/admin/documents", content_type="multipart/form-data", data={
+        "file": (BytesIO(text.encode()), name), "title": title, "publisher": title.split()[0] + " publisher",
+        "date": "2026-09-01", "url": "https://example.org/" + name, "licence": "Internal", "procedures": "y",
+        "csrf_token": token(page)})
+    assert uploaded.status_code == 302, uploaded.get_data(as_text=True)[:300]
+    review = client.get(uploaded.headers["Location"]).get_data(as_text=True)
+    assert client.post(uploaded.headers["Location"] + "/publish", data={"csrf_token": token(review)}).status_code == 302
+
+
+def test_a_school_with_documents_of_its_own_still_answers_from_the_shared_library_as_the_operator_changes_it(
+        deployment):
+    dispatcher = deployment.extensions["bot_dispatcher"]
+    lead, operator = deployment.test_client(), deployment.test_client()
+    sign_in(lead, "/s/green-lane", "lead-a")
+    sign_in(operator, "", "operator")
+    upload_text(lead, "/s/green-lane", "keys.txt", "Green Lane key procedure\n\nAt Green Lane Primary the caretaker "
+                "locks the music rooms at half past four every weekday.\n", "Green Lane key procedure")
+    dispatcher.apps["green-lane"].extensions["bot_library"].wait(180)
+    upload_text(operator, "", "trips.txt", "County guidance on school trips\n\nFor every residential trip the "
+                "county asks schools to send the consent forms to the visits adviser six weeks ahead.\n",
+                "County trips guidance")
+    deployment.extensions["bot_library"].wait(180)
+
+    def answer(prefix: str, question: str) -> dict:
+        return deployment.test_client().post(f"{prefix}/api/ask", json={"question": question}).get_json()
+
+    trips = "When must consent forms for a residential trip reach the visits adviser?"
+    keys = "When does the caretaker lock the music rooms at Green Lane Primary?"
+    assert answer("/s/hill-top", trips)["answered"]  # a school with no documents of its own: at once
+    answer("/s/green-lane", keys)  # the school's next request finds the shared library changed
+    dispatcher.apps["green-lane"].extensions["bot_library"].wait(180)
+    for question, words in ((trips, "six weeks ahead"), (keys, "half past four")):
+        found = answer("/s/green-lane", question)
+        assert found["answered"] and words in found["passages"][0]["quote"], (question, found)
+    assert not answer("/s/hill-top", keys)["answered"]  # Green Lane's own document stays Green Lane's
+    home = lead.get("/s/green-lane/admin/").get_data(as_text=True)
+    assert "the shared library changed: added &#39;County trips guidance&#39;" in home or \
+        "the shared library changed: added 'County trips guidance'" in home
