@@ -175,3 +175,17 @@ def server_url():
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL from the Debian package, in a temporary folder (skipped, with the reason,
+    where it cannot be started; `make test` installs it)."""
+    from bot.bench.services import PostgresServer, ServiceUnavailable
+
+    try:
+        server = PostgresServer().start()
+    except ServiceUnavailable as exc:
+        pytest.skip(f"PostgreSQL is needed here: {exc}")
+    yield server
+    server.stop()

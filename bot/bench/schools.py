@@ -31,6 +31,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -297,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
         postgres.stop()
         redis.stop()
+        shutil.rmtree(shared, ignore_errors=True)
 
     out = Path(args.out) if args.out else PROJECT_ROOT / "runs" / \
         f"bench-schools-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -24,15 +25,37 @@ ADMIN_ROUTES = [
 ]
 
 
+@pytest.fixture(params=["files", "postgres"])
+def deployment(request, engine, tmp_path: Path):
+    """An operator with two schools: once with the instance folder's files, once with every
+    school's rows in one real PostgreSQL database."""
+    if request.param == "postgres":
+        postgres = request.getfixturevalue("postgres")
+        return make_deployment(engine, tmp_path, postgres.database(f"schools_{uuid.uuid4().hex[:12]}"))
+    return make_deployment(engine, tmp_path)
+
+
 @pytest.fixture
-def deployment(engine, tmp_path: Path):
+def file_deployment(engine, tmp_path: Path):
+    return make_deployment(engine, tmp_path)
+
+
+def make_deployment(engine, tmp_path: Path, database_url: str | None = None):
     """An operator with two schools, added through the operator's own Schools page."""
     from bot.web.app import create_app
 
     instance = tmp_path / "instance"
-    add_user(instance, "operator", PASSWORD)
-    app = create_app({"TESTING": True, "ENGINE": engine, "RATE_LIMIT": "off", "INSTANCE_DIR": instance,
-                      "SCHOOLS": True})
+    config = {"TESTING": True, "ENGINE": engine, "RATE_LIMIT": "off", "INSTANCE_DIR": instance, "SCHOOLS": True}
+    if database_url:
+        from bot.web.accounts import create_account
+        from bot.web.schools import OPERATOR
+        from bot.web.store import Database
+
+        config["DATABASE_URL"] = database_url
+        create_account(Database(database_url).store(OPERATOR), "operator", PASSWORD)
+    else:
+        add_user(instance, "operator", PASSWORD)
+    app = create_app(config)
     client = app.test_client()
     sign_in(client, "", "operator")
     for slug, name, lead in (("green-lane", "Green Lane Primary", "lead-a"), ("hill-top", "Hill Top Academy", "lead-b")):
@@ -144,7 +167,8 @@ def upload_text(client, prefix: str, name: str, text: str, title: str) -> None:
 
 
 def test_a_school_with_documents_of_its_own_still_answers_from_the_shared_library_as_the_operator_changes_it(
-        deployment):
+        file_deployment):
+    deployment = file_deployment
     dispatcher = deployment.extensions["bot_dispatcher"]
     lead, operator = deployment.test_client(), deployment.test_client()
     sign_in(lead, "/s/green-lane", "lead-a")
