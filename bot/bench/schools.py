@@ -111,6 +111,7 @@ class Load:
     def __init__(self, servers: list[Server], slugs: list[str], questions: list[str], clients: int):
         self.servers, self.slugs, self.questions, self.clients = servers, slugs, questions, clients
         self.records: list[tuple[float, float, int]] = []  # (start, seconds, status or 0 for a failure)
+        self.answered_schools: set[str] = set()
         self.failovers = 0
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -151,6 +152,8 @@ class Load:
                             self.failovers += 1
             turn += 1
             with self._lock:
+                if status == 200:
+                    self.answered_schools.add(slug)
                 self.records.append((start - self.t0, time.monotonic() - start, status))
 
     def summary(self) -> dict:
@@ -160,7 +163,7 @@ class Load:
                 "answers_per_second": round(len(times) / self.seconds, 1),
                 "p50_ms": round(float(np.percentile(times, 50)), 1) if len(times) else None,
                 "p95_ms": round(float(np.percentile(times, 95)), 1) if len(times) else None,
-                "errors": errors, "failovers": self.failovers,
+                "errors": errors, "failovers": self.failovers, "schools_answered": len(self.answered_schools),
                 "statuses": {str(k): v for k, v in sorted(_count(s for *_, s in self.records).items())}}
 
 
@@ -306,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     (out / "bench-schools.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
     s = summary["load"]
     print(f"{s['answers']} answers in {s['seconds']} s: {s['answers_per_second']} answers/s, p50 {s['p50_ms']} ms, "
-          f"p95 {s['p95_ms']} ms, errors {s['errors']}, failovers {s['failovers']}, statuses {s['statuses']}")
+          f"p95 {s['p95_ms']} ms, errors {s['errors']}, failovers {s['failovers']}, statuses {s['statuses']}, "
+          f"{s['schools_answered']} schools answered")
     print(f"publish: clicked at {events.get('publish_clicked_at_s')} s, served by every process after "
           f"{events.get('publish_to_every_process_s')} s (each: {events.get('publish_to_each_process_s')})")
     print(f"kill: at {events.get('killed_at_s')} s, healthy again after {events.get('restart_to_healthy_s')} s; "

@@ -216,12 +216,15 @@ class SchoolDispatcher:
         """The operator's loaded library with the school's contacts; or the school's own index,
         where it has built one (its documents beside the shared ones)."""
         from bot.answer.engine import AnswerEngine
-        from bot.answer.escalation import school_from_text
+        from bot.answer.escalation import DEFAULT_SCHOOL_FILE, load_school, school_from_text
         from bot.web.library_service import InstancePaths
 
         shared = self.operator.config["ENGINE"]
         text = store.contacts_text()
-        school = school_from_text(text) if text else shared.school
+        # until the school sets its own, the blank contacts of prompts/school.toml ("ask your school
+        # office"), never the operator's
+        school = school_from_text(text) if text else load_school(
+            Path(shared.settings.prompts_dir) / DEFAULT_SCHOOL_FILE.name)
         paths = InstancePaths(folder)
         if paths.has_index():
             own = AnswerEngine.load(paths.settings(shared.settings), embedder=shared.index.dense.embedder,

@@ -150,7 +150,8 @@ class Database:
 
         table = self.tables.schools
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(table.c.slug, table.c.name, table.c.created).order_by(table.c.slug))
+            rows = conn.execute(sa.select(table.c.slug, table.c.name, table.c.created)
+                                .where(~table.c.slug.startswith("_", autoescape=True)).order_by(table.c.slug))
             return [dict(row._mapping) for row in rows]
 
     def school(self, slug: str) -> dict | None:
@@ -158,7 +159,8 @@ class Database:
 
         table = self.tables.schools
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(table).where(table.c.slug == slug)).first()
+            row = conn.execute(sa.select(table).where(
+                table.c.slug == slug, ~table.c.slug.startswith("_", autoescape=True))).first()
             return dict(row._mapping) if row else None
 
     def add_school(self, slug: str, name: str) -> bool:
@@ -271,6 +273,9 @@ class SqlStore:
 
         table = self._t.schools
         with self.db.engine.begin() as conn:
+            # the operator's own contacts (the national page at /) are kept in a row of their own
+            conn.execute(self._t.insert_ignore(self.db.engine, table, {
+                "slug": self.school, "name": self.school, "created": _now(), "version": 0}))
             conn.execute(sa.update(table).where(table.c.slug == self.school)
                          .values(contacts=text, version=table.c.version + 1))
 

@@ -196,3 +196,17 @@ def test_a_school_with_documents_of_its_own_still_answers_from_the_shared_librar
     home = lead.get("/s/green-lane/admin/").get_data(as_text=True)
     assert "the shared library changed: added &#39;County trips guidance&#39;" in home or \
         "the shared library changed: added 'County trips guidance'" in home
+
+
+def test_the_operators_own_contacts_are_kept_apart_from_every_schools(deployment):
+    client = deployment.test_client()
+    sign_in(client, "", "operator")
+    form = client.get("/admin/contacts").get_data(as_text=True)
+    saved = client.post("/admin/contacts", data={"csrf_token": token(form), "region": "england", "lead_title": "",
+                                                 "dsl_name": "County Safeguarding Desk", "dsl_phone": "01234 567892"})
+    assert saved.status_code == 200
+    assert "County Safeguarding Desk" in client.get("/").get_data(as_text=True)
+    assert "County Safeguarding Desk" not in client.get("/s/green-lane/").get_data(as_text=True)
+    schools = client.get("/admin/schools").get_data(as_text=True)
+    assert "The schools (2)" in schools  # the operator is not one of them
+    assert deployment.test_client().get("/s/_operator/").status_code == 404
