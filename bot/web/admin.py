@@ -289,7 +289,37 @@ def schools():
         else:
             status = 400
     return render_template("admin/schools.html", form=form, confirm=ConfirmForm(), message=message,
-                           schools=directory.schools()), status
+                           schools=directory.schools(), removed=directory.schools(removed=True)), status
+
+
+@admin.route("/schools/<slug>/remove", methods=["GET", "POST"])
+@signed_in
+def remove_school(slug: str):
+    """Take a school out of service after a confirmation page: its address stops answering and its
+    admins cannot sign in; nothing of it is deleted, and it can be put back."""
+    directory = current_app.extensions.get("bot_schools")
+    school = directory.school(slug) if directory is not None else None
+    if school is None:
+        abort(404)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        if directory.set_removed(slug, True):
+            current_app.extensions["bot_dispatcher"].forget(slug)
+            audit(session["admin"], "school removed", f"{school['name']} (/s/{slug}/)")
+        return redirect(url_for("admin.schools"))
+    return render_template("admin/remove_school.html", school=school, form=form)
+
+
+@admin.post("/schools/<slug>/restore")
+@signed_in
+def restore_school(slug: str):
+    directory = current_app.extensions.get("bot_schools")
+    if directory is None:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit() and directory.set_removed(slug, False):
+        audit(session["admin"], "school restored", f"/s/{slug}/")
+    return redirect(url_for("admin.schools"))
 
 
 from bot.web import admin_documents  # noqa: E402,F401 - registers the document routes on this blueprint

@@ -24,6 +24,7 @@ schools = sa.Table(
     sa.Column("created", sa.String(32), nullable=False),
     sa.Column("contacts", sa.Text, nullable=True),  # TOML, the format of prompts/school.toml
     sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("removed", sa.String(32), nullable=True),  # when the operator took it out of service
 )
 
 accounts = sa.Table(

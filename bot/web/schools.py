@@ -65,13 +65,29 @@ class SchoolsFolder:
     def folder(self, slug: str) -> Path:
         return self.root / "schools" / check_slug(slug)
 
-    def schools(self) -> list[dict]:
+    def schools(self, removed: bool = False) -> list[dict]:
+        """The schools in service (or, with `removed`, those taken out of it)."""
         base = self.root / "schools"
         found = (self._read(record) for record in sorted(base.glob(f"*/{SCHOOL_RECORD}"))) if base.is_dir() else ()
-        return [school for school in found if school]
+        return [school for school in found if school and bool(school["removed"]) == removed]
 
     def school(self, slug: str) -> dict | None:
-        return self._read(self.folder(slug) / SCHOOL_RECORD) if SLUG.match(slug or "") else None
+        """A school in service; None for any other address."""
+        found = self._read(self.folder(slug) / SCHOOL_RECORD) if SLUG.match(slug or "") else None
+        return found if found and not found["removed"] else None
+
+    def set_removed(self, slug: str, removed: bool) -> bool:
+        """Take a school out of service, or put it back; its folder is kept either way."""
+        record = self.folder(slug) / SCHOOL_RECORD
+        found = self._read(record) if SLUG.match(slug or "") else None
+        if found is None or bool(found["removed"]) == removed:
+            return False
+        data = json.loads(record.read_text(encoding="utf-8"))
+        data["removed"] = datetime.now(UTC).isoformat(timespec="seconds") if removed else None
+        tmp = record.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(record)
+        return True
 
     @staticmethod
     def _read(record: Path) -> dict | None:
@@ -79,7 +95,8 @@ class SchoolsFolder:
             data = json.loads(record.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return {"slug": record.parent.name, "name": str(data.get("name", "")), "created": str(data.get("created", ""))}
+        return {"slug": record.parent.name, "name": str(data.get("name", "")), "created": str(data.get("created", "")),
+                "removed": data.get("removed")}
 
     def add_school(self, slug: str, name: str) -> bool:
         folder = self.folder(slug)
@@ -114,8 +131,11 @@ class DatabaseSchools:
     def folder(self, slug: str) -> Path:
         return self.root / "schools" / check_slug(slug)
 
-    def schools(self) -> list[dict]:
-        return self.db.schools()
+    def schools(self, removed: bool = False) -> list[dict]:
+        return self.db.schools(removed)
+
+    def set_removed(self, slug: str, removed: bool) -> bool:
+        return self.db.set_removed(slug, removed)
 
     def school(self, slug: str) -> dict | None:
         return self.db.school(slug) if SLUG.match(slug or "") else None
@@ -191,6 +211,12 @@ class SchoolDispatcher:
                 self._evict()
             return self.apps[slug]
 
+    def forget(self, slug: str) -> None:
+        """Drop a school's app: its address is looked up again on the next request."""
+        with self._lock:
+            self.apps.pop(slug, None)
+            self._checked.pop(slug, None)
+
     def _evict(self) -> None:
         for slug in list(self.apps)[:-self.max_apps] if len(self.apps) > self.max_apps else []:
             if self.apps[slug].extensions["bot_library"].status.state != "building":
@@ -260,6 +286,9 @@ class SchoolDispatcher:
             self.sync_shared(app)
         checked, version = self._checked.get(slug, (0.0, None))
         if time.monotonic() - checked < RECHECK_SECONDS:
+            return
+        if self.directory.school(slug) is None:  # taken out of service, perhaps by another process
+            self.forget(slug)
             return
         now_version = self.directory.version(slug)
         self._checked[slug] = (time.monotonic(), now_version)

@@ -145,23 +145,39 @@ class Database:
 
     # schools ------------------------------------------------------------------------------------
 
-    def schools(self) -> list[dict]:
+    def schools(self, removed: bool = False) -> list[dict]:
+        """The schools in service (or, with `removed`, those taken out of it)."""
         import sqlalchemy as sa
 
         table = self.tables.schools
+        state = table.c.removed.is_not(None) if removed else table.c.removed.is_(None)
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(table.c.slug, table.c.name, table.c.created)
-                                .where(~table.c.slug.startswith("_", autoescape=True)).order_by(table.c.slug))
+            rows = conn.execute(sa.select(table.c.slug, table.c.name, table.c.created, table.c.removed)
+                                .where(~table.c.slug.startswith("_", autoescape=True), state)
+                                .order_by(table.c.slug))
             return [dict(row._mapping) for row in rows]
 
     def school(self, slug: str) -> dict | None:
+        """A school in service; None for any other address."""
         import sqlalchemy as sa
 
         table = self.tables.schools
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(table).where(
-                table.c.slug == slug, ~table.c.slug.startswith("_", autoescape=True))).first()
+                table.c.slug == slug, ~table.c.slug.startswith("_", autoescape=True),
+                table.c.removed.is_(None))).first()
             return dict(row._mapping) if row else None
+
+    def set_removed(self, slug: str, removed: bool) -> bool:
+        """Take a school out of service, or put it back; its rows are kept either way."""
+        import sqlalchemy as sa
+
+        table = self.tables.schools
+        with self.engine.begin() as conn:
+            return bool(conn.execute(sa.update(table).where(
+                table.c.slug == slug, ~table.c.slug.startswith("_", autoescape=True),
+                table.c.removed.is_not(None) if not removed else table.c.removed.is_(None))
+                .values(removed=_now() if removed else None)).rowcount)
 
     def add_school(self, slug: str, name: str) -> bool:
         """False when a school with that address exists already."""

@@ -21,7 +21,8 @@ ADMIN_ROUTES = [
     ("get", "/admin/documents/some-doc/replace"), ("post", "/admin/documents/some-doc/replace"),
     ("get", "/admin/documents/some-doc/remove"), ("post", "/admin/documents/removed/some-removal/restore"),
     ("get", "/admin/accounts"), ("post", "/admin/accounts"), ("post", "/admin/accounts/lead-b/remove"),
-    ("get", "/admin/schools"), ("post", "/admin/schools"),
+    ("get", "/admin/schools"), ("post", "/admin/schools"), ("get", "/admin/schools/green-lane/remove"),
+    ("post", "/admin/schools/green-lane/remove"), ("post", "/admin/schools/green-lane/restore"),
 ]
 
 
@@ -210,3 +211,43 @@ def test_the_operators_own_contacts_are_kept_apart_from_every_schools(deployment
     schools = client.get("/admin/schools").get_data(as_text=True)
     assert "The schools (2)" in schools  # the operator is not one of them
     assert deployment.test_client().get("/s/_operator/").status_code == 404
+
+
+def test_a_removed_school_stops_answering_keeps_everything_and_can_be_put_back(deployment):
+    lead = deployment.test_client()
+    sign_in(lead, "/s/hill-top", "lead-b")
+    form = lead.get("/s/hill-top/admin/contacts").get_data(as_text=True)
+    lead.post("/s/hill-top/admin/contacts", data={"csrf_token": token(form), "region": "england", "lead_title": "",
+                                                  "dsl_name": "Mr Ben Hill", "dsl_phone": "01234 567893"})
+    operator = deployment.test_client()
+    sign_in(operator, "", "operator")
+    page = operator.get("/admin/schools/hill-top/remove").get_data(as_text=True)
+    assert "Nothing of the school is deleted" in page
+    assert operator.post("/admin/schools/hill-top/remove", data={"csrf_token": token(page)}).status_code == 302
+    assert deployment.test_client().get("/s/hill-top/").status_code == 404
+    assert lead.get("/s/hill-top/admin/").status_code == 404  # its admin pages are gone with it
+    schools = operator.get("/admin/schools").get_data(as_text=True)
+    assert "The schools (1)" in schools and "Removed schools" in schools and "Hill Top Academy" in schools
+    assert "school removed" in operator.get("/admin/").get_data(as_text=True)
+    operator.post("/admin/schools/hill-top/restore", data={"csrf_token": token(schools)})
+    assert "Mr Ben Hill" in deployment.test_client().get("/s/hill-top/").get_data(as_text=True)
+    sign_in(deployment.test_client(), "/s/hill-top", "lead-b")  # its account was kept
+
+
+def test_the_database_is_upgraded_in_place_from_its_first_migration(postgres):
+    import sqlalchemy as sa
+    from alembic import command
+
+    from bot.web import schema
+    from bot.web.store import Database
+
+    url = postgres.database(f"upgrade_{uuid.uuid4().hex[:12]}")
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        command.upgrade(schema.alembic_config(connection), "0001")
+        connection.execute(sa.text("INSERT INTO schools (slug, name, created, version) "
+                                   "VALUES ('old-school', 'Old School', '2026-01-01', 0)"))
+    assert schema.current_revision(engine) == "0001"
+    database = Database(url)  # upgrades to the newest migration on start
+    assert schema.current_revision(engine) == "0002"
+    assert database.school("old-school")["name"] == "Old School"  # the rows made before are kept
