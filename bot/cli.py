@@ -139,12 +139,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if any(f.blocking for f in findings) else 0
 
 
+def _schools_directory(args: argparse.Namespace):
+    """The deployment's schools (in the shared database when one is set, else in the instance
+    folder) and the instance folder, from `--instance` and `--database`."""
+    from bot.web.app import instance_dir
+    from bot.web.schools import DatabaseSchools, SchoolsFolder
+
+    instance = instance_dir({"INSTANCE_DIR": args.instance})
+    database_url = args.database or os.environ.get("BOT_DATABASE_URL")
+    if database_url:
+        from bot.web.store import Database
+
+        return DatabaseSchools(Database(database_url), instance), instance
+    return SchoolsFolder(instance), instance
+
+
 def cmd_admin_add_user(args: argparse.Namespace) -> int:
     """Create or reset an admin account; the password is typed twice, never given on the command line."""
     import getpass
 
-    from bot.web.accounts import AccountError, add_user
-    from bot.web.app import instance_dir
+    from bot.web.accounts import AccountError, create_account
+    from bot.web.schools import OPERATOR, DatabaseSchools
+    from bot.web.store import FileStore
 
     if args.password_stdin:  # for provisioning scripts: one line on standard input, never an argument
         password = sys.stdin.readline().rstrip("\n")
@@ -153,30 +169,17 @@ def cmd_admin_add_user(args: argparse.Namespace) -> int:
     if not args.password_stdin and getpass.getpass("Type it again: ") != password:
         print("error: the two passwords differ; nothing was saved", file=sys.stderr)
         return 2
-    instance = instance_dir({"INSTANCE_DIR": args.instance})
-    database_url = args.database or os.environ.get("BOT_DATABASE_URL")
+    directory, instance = _schools_directory(args)
     try:
-        if database_url:  # a deployment with a shared database: the operator's account, or a school's
-            from bot.web.accounts import create_account
-            from bot.web.schools import OPERATOR
-            from bot.web.store import Database
-
-            database = Database(database_url)
-            if args.school and database.school(args.school) is None:
+        if args.school:
+            if directory.school(args.school) is None:
                 raise AccountError(f"there is no school at /s/{args.school}/ (the operator adds schools first)")
-            create_account(database.store(args.school or OPERATOR), args.name, password)
-            where = f"the database, for {'/s/' + args.school + '/' if args.school else 'the operator'}"
-        elif args.school:
-            from bot.web.schools import SchoolsFolder
-
-            folder = SchoolsFolder(instance)
-            if folder.school(args.school) is None:
-                raise AccountError(f"there is no school at /s/{args.school}/ (the operator adds schools first)")
-            add_user(folder.folder(args.school), args.name, password)
-            where = str(folder.folder(args.school))
+            store, where = directory.store(args.school), f"/s/{args.school}/ ({directory.folder(args.school)})"
+        elif isinstance(directory, DatabaseSchools):  # the operator's account in the shared database
+            store, where = directory.db.store(OPERATOR), "the database, for the operator"
         else:
-            add_user(instance, args.name, password)
-            where = str(instance)
+            store, where = FileStore(instance), str(instance)
+        create_account(store, args.name, password)
     except AccountError as exc:
         print(f"error: {exc}; nothing was saved", file=sys.stderr)
         return 2
@@ -188,17 +191,9 @@ def cmd_schools(args: argparse.Namespace) -> int:
     """A many-school deployment's schools: list them, add one, or import a list (CSV: address,name)."""
     import csv
 
-    from bot.web.app import instance_dir
-    from bot.web.schools import DatabaseSchools, SchoolError, SchoolsFolder
+    from bot.web.schools import SchoolError
 
-    instance = instance_dir({"INSTANCE_DIR": args.instance})
-    database_url = args.database or os.environ.get("BOT_DATABASE_URL")
-    if database_url:
-        from bot.web.store import Database
-
-        directory = DatabaseSchools(Database(database_url), instance)
-    else:
-        directory = SchoolsFolder(instance)
+    directory, _ = _schools_directory(args)
     if args.schools_command == "list":
         for school in directory.schools():
             print(f"/s/{school['slug']}/\t{school['name']}")

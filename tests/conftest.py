@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.answer.prompts import PromptsError
+from bot.bench.services import free_port
 from bot.config import Settings
 from bot.search.embedder import Embedder
 from bot.search.onnx_encoder import load_embedder
@@ -135,19 +135,13 @@ def client(app):
     return app.test_client()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(*extra: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
     """`python -m bot serve` on a free loopback port, returned once /healthz answers 200.
 
     Its output goes to a temporary file (`proc.log`), never a pipe nobody reads, which would stall
     a chatty server once the pipe's buffer filled.
     """
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1",
            "BOT_INSTANCE_DIR": tempfile.mkdtemp(prefix="bot-instance-"), **(env or {})}
     log = tempfile.TemporaryFile("w+", encoding="utf-8")

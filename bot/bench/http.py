@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -25,14 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.bench.services import free_port
 from bot.config import PROJECT_ROOT
 from bot.evaluation.labelled import DEFAULT_QUESTIONS
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_mib(pid: int) -> float:
@@ -114,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     questions = [json.loads(line)["question"] for line in DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()
                  if line.strip()]
-    port = _free_port()
+    port = free_port()
     server = start_server(port, args.threads)
     samples: list[tuple[float, float]] = []  # (seconds into the run, server RSS MiB)
     try:

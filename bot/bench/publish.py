@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.bench.http import _free_port
+from bot.bench.services import free_port
 from bot.config import PROJECT_ROOT
 from bot.evaluation.labelled import DEFAULT_QUESTIONS
 
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         make_pdf(work / "policy.pdf", PAGES)
     else:
         (work / "policy.pdf").write_bytes(args.pdf.read_bytes())
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--rate-limit", "off"],
                             cwd=PROJECT_ROOT, env={**__import__("os").environ, "BOT_INSTANCE_DIR": str(work / "instance")},

@@ -37,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -164,14 +165,7 @@ class Load:
                 "p50_ms": round(float(np.percentile(times, 50)), 1) if len(times) else None,
                 "p95_ms": round(float(np.percentile(times, 95)), 1) if len(times) else None,
                 "errors": errors, "failovers": self.failovers, "schools_answered": len(self.answered_schools),
-                "statuses": {str(k): v for k, v in sorted(_count(s for *_, s in self.records).items())}}
-
-
-def _count(values) -> dict:
-    counts: dict = {}
-    for value in values:
-        counts[value] = counts.get(value, 0) + 1
-    return counts
+                "statuses": {str(k): v for k, v in sorted(Counter(s for *_, s in self.records).items())}}
 
 
 def publish_document(port: int, slug: str) -> None:

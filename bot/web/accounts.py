@@ -103,14 +103,3 @@ def add_user(instance: Path, name: str, password: str) -> None:
     create_account(_files(instance), name, password)
 
 
-def verify(instance: Path, name: str, password: str) -> bool:
-    return check_account(_files(instance), name, password)
-
-
-def set_password(instance: Path, name: str, password: str) -> None:
-    """A new password for an existing account."""
-    change_password(_files(instance), name, password)
-
-
-def delete_user(instance: Path, name: str) -> None:
-    remove_account(_files(instance), name)

@@ -32,6 +32,7 @@ from bot.web.accounts import (
 from bot.web.accounts import (
     remove_account as delete_account,
 )
+from bot.web.schools import SLUG, SchoolError
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 IDLE_SECONDS = 30 * 60
@@ -254,7 +255,7 @@ def remove_account(name: str):
 class SchoolForm(FlaskForm):
     slug = StringField("Its address: /s/ followed by 2 to 47 lower-case letters, digits or '-' (such as green-lane)",
                        validators=[DataRequired(), Length(max=47), Regexp(
-                           r"^[a-z0-9][a-z0-9-]{1,46}$", message="Use lower-case letters, digits and '-' only.")])
+                           SLUG, message="Use lower-case letters, digits and '-' only.")])
     name = StringField("The school's name", validators=[DataRequired(), Length(max=200)])
     admin_name = StringField("Its first admin's sign-in name (usually the safeguarding lead)",
                              validators=[DataRequired(), Length(max=40)])
@@ -269,8 +270,6 @@ def schools():
     directory = current_app.extensions.get("bot_schools")
     if directory is None:
         abort(404)
-    from bot.web.schools import SchoolError
-
     form, message, status = SchoolForm(), None, 200
     if request.method == "POST":
         if form.validate_on_submit():

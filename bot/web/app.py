@@ -87,10 +87,9 @@ def _load_engine(paths: InstancePaths):
     from bot.answer.engine import AnswerEngine
 
     base = Settings.from_env()
-    if paths.has_index():
-        # the published version as built; changes made since are published by `resume` below
-        return AnswerEngine.load(paths.settings(base), school_file=paths.school_file(base),
-                                 check_sources=paths.current_version() is None)
+    own = paths.load_engine(base, school_file=paths.school_file(base))
+    if own is not None:
+        return own
     return AnswerEngine.load(base, school_file=paths.school if paths.school.is_file() else None)
 
 

@@ -27,6 +27,7 @@ from bot.answer.engine import AnswerEngine
 from bot.answer.escalation import DEFAULT_SCHOOL_FILE
 from bot.config import Settings
 from bot.search.index import IndexLoadError, build_index, read_manifest, staleness
+from bot.web.store import SCHOOL_FILE
 
 CURRENT_FILE = "CURRENT"
 KEEP_VERSIONS = 3  # a process still loading the previous version finds it there
@@ -52,17 +53,12 @@ class InstancePaths:
 
     @property
     def school(self) -> Path:
-        return self.root / "school.toml"
+        return self.root / SCHOOL_FILE
 
     @property
     def removed(self) -> Path:
         """Documents taken out of the library, each in its own folder, until restored."""
         return self.root / "removed"
-
-    @property
-    def coverage(self) -> Path:
-        """Counts per day of how questions fared: numbers only, never a question."""
-        return self.root / "coverage.json"
 
     @property
     def versions(self) -> Path:
@@ -101,6 +97,14 @@ class InstancePaths:
 
     def settings(self, base: Settings) -> Settings:
         return replace(base, seeds_dir=self.library, index_dir=self.current_index())
+
+    def load_engine(self, base: Settings, school_file: Path | None = None, embedder=None) -> AnswerEngine | None:
+        """The library's own index as published (changes made since are published by
+        `LibraryService.resume`); None before its first build."""
+        if not self.has_index():
+            return None
+        return AnswerEngine.load(self.settings(base), school_file=school_file, embedder=embedder,
+                                 check_sources=self.current_version() is None)
 
     def unpublished(self, base: Settings) -> list[str]:
         """How the library folder differs from the version being served (empty: nothing to publish)."""
@@ -190,9 +194,10 @@ class LibraryService:
         version = None
         try:
             with self.paths.build_lock():
-                if self.paths.current_version() is not None and not self.paths.unpublished(current.settings):
+                published = self.paths.current_version()
+                if published is not None and not self.paths.unpublished(current.settings):
                     # another process has published this very library while this one waited
-                    version = self.paths.versions / self.paths.current_version()
+                    version = self.paths.versions / published
                     engine = self._load_checked(replace(self.paths.settings(current.settings), index_dir=version),
                                                 embedder)
                     self.serving = version.name

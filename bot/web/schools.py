@@ -241,22 +241,17 @@ class SchoolDispatcher:
     def engine_for(self, store, folder: Path):
         """The operator's loaded library with the school's contacts; or the school's own index,
         where it has built one (its documents beside the shared ones)."""
-        from bot.answer.engine import AnswerEngine
-        from bot.answer.escalation import DEFAULT_SCHOOL_FILE, load_school, school_from_text
+        from bot.answer.escalation import load_school, school_from_text
         from bot.web.library_service import InstancePaths
 
         shared = self.operator.config["ENGINE"]
+        paths = InstancePaths(folder)
         text = store.contacts_text()
         # until the school sets its own, the blank contacts of prompts/school.toml ("ask your school
         # office"), never the operator's
-        school = school_from_text(text) if text else load_school(
-            Path(shared.settings.prompts_dir) / DEFAULT_SCHOOL_FILE.name)
-        paths = InstancePaths(folder)
-        if paths.has_index():
-            own = AnswerEngine.load(paths.settings(shared.settings), embedder=shared.index.dense.embedder,
-                                    check_sources=paths.current_version() is None)
-            return own.with_school(school)
-        return shared.with_school(school)
+        school = school_from_text(text) if text else load_school(paths.school_file(shared.settings))
+        own = paths.load_engine(shared.settings, embedder=shared.index.dense.embedder)
+        return (own or shared).with_school(school)
 
     def sync_shared(self, app) -> None:
         """A school with documents of its own holds copies of the shared ones (its index is built

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -205,7 +204,7 @@ class SqlStore:
     def __init__(self, database: Database, school: str):
         self.db = database
         self.school = school
-        self._lock = threading.Lock()
+        self._pruned: str | None = None  # the day old counts were last dropped, in this process
 
     @property
     def _t(self):
@@ -263,8 +262,10 @@ class SqlStore:
             with self.db.engine.begin() as conn:
                 # one statement that adds, so two processes counting at once never lose a count
                 conn.execute(self._t.upsert_counts(self.db.engine, self.school, day, add))
-                oldest = ((today or date.today()) - timedelta(days=coverage.KEEP_DAYS)).isoformat()
-                conn.execute(sa.delete(table).where(table.c.school == self.school, table.c.day < oldest))
+                if self._pruned != day:  # days past keeping are dropped once a day, not on every answer
+                    oldest = ((today or date.today()) - timedelta(days=coverage.KEEP_DAYS)).isoformat()
+                    conn.execute(sa.delete(table).where(table.c.school == self.school, table.c.day < oldest))
+            self._pruned = day
         except sa.exc.SQLAlchemyError:
             pass
 
@@ -294,9 +295,6 @@ class SqlStore:
                 "slug": self.school, "name": self.school, "created": _now(), "version": 0}))
             conn.execute(sa.update(table).where(table.c.slug == self.school)
                          .values(contacts=text, version=table.c.version + 1))
-
-    def version(self) -> int | None:
-        return self.db.school_version(self.school)
 
     def secret(self) -> str:
         """The deployment's session secret, the same in every process (a school's app derives its own)."""

@@ -44,7 +44,7 @@ def sign_in(client) -> None:
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/")
 
 
-@pytest.mark.parametrize("method, path", [
+ADMIN_ROUTES = [
     ("get", "/admin/"), ("get", "/admin/documents"), ("get", "/admin/contacts"), ("post", "/admin/documents"),
     ("post", "/admin/contacts"), ("post", "/admin/documents/some-doc/remove"), ("post", "/admin/sign-out"),
     ("get", "/admin/documents/review/" + "0" * 32), ("post", "/admin/documents/review/" + "0" * 32 + "/publish"),
@@ -52,7 +52,10 @@ def sign_in(client) -> None:
     ("get", "/admin/documents/some-doc/replace"), ("post", "/admin/documents/some-doc/replace"),
     ("get", "/admin/documents/some-doc/remove"), ("post", "/admin/documents/removed/some-removal/restore"),
     ("get", "/admin/accounts"), ("post", "/admin/accounts"), ("post", "/admin/accounts/lead/remove"),
-])
+]
+
+
+@pytest.mark.parametrize("method, path", ADMIN_ROUTES)
 def test_every_admin_route_without_a_session_goes_to_sign_in(admin_app, method, path):
     response = getattr(admin_app.test_client(), method)(path)
     assert response.status_code == 302 and "/admin/sign-in" in response.headers["Location"]

@@ -9,18 +9,14 @@ from pathlib import Path
 import pytest
 
 from bot.web.accounts import add_user
+from tests.web.test_admin import ADMIN_ROUTES as ONE_SCHOOL_ROUTES
 from tests.web.test_admin import PASSWORD, token
 
 pytestmark = pytest.mark.slow
 
+# every route of a one-school admin area, the other school's lead's account, and the operator's Schools pages
 ADMIN_ROUTES = [
-    ("get", "/admin/"), ("get", "/admin/documents"), ("get", "/admin/contacts"), ("post", "/admin/documents"),
-    ("post", "/admin/contacts"), ("post", "/admin/documents/some-doc/remove"), ("post", "/admin/sign-out"),
-    ("get", "/admin/documents/review/" + "0" * 32), ("post", "/admin/documents/review/" + "0" * 32 + "/publish"),
-    ("get", "/admin/documents/some-doc/edit"), ("post", "/admin/documents/some-doc/edit"),
-    ("get", "/admin/documents/some-doc/replace"), ("post", "/admin/documents/some-doc/replace"),
-    ("get", "/admin/documents/some-doc/remove"), ("post", "/admin/documents/removed/some-removal/restore"),
-    ("get", "/admin/accounts"), ("post", "/admin/accounts"), ("post", "/admin/accounts/lead-b/remove"),
+    *ONE_SCHOOL_ROUTES, ("post", "/admin/accounts/lead-b/remove"),
     ("get", "/admin/schools"), ("post", "/admin/schools"), ("get", "/admin/schools/green-lane/remove"),
     ("post", "/admin/schools/green-lane/remove"), ("post", "/admin/schools/green-lane/restore"),
 ]

@@ -94,6 +94,32 @@ def ask(url: str, client: str, question: str = QUESTION) -> requests.Response:
                          timeout=60)
 
 
+def add_school(url: str, slug: str, name: str, lead: str) -> requests.Session:
+    """The operator, signed in at `url`, adds a school and its first admin; the operator's session."""
+    operator = requests.Session()
+    sign_in(operator, url, "operator")
+    page = operator.get(f"{url}/admin/schools").text
+    added = operator.post(f"{url}/admin/schools", data={"slug": slug, "name": name, "admin_name": lead,
+                                                        "admin_password": PASSWORD, "csrf_token": token(page)})
+    assert f"{name} added" in added.text
+    return operator
+
+
+def upload_and_publish(session: requests.Session, url: str, name: str, data: bytes, title: str,
+                       publisher: str) -> None:
+    """Upload a document on the admin pages at `url`, open its preview and press Publish."""
+    form = session.get(f"{url}/admin/documents").text
+    uploaded = session.post(f"{url}/admin/documents", files={"file": (name, data)}, data={
+        "title": title, "publisher": publisher, "date": "2025-09-01", "url": f"https://example.org/{name}",
+        "licence": "Internal", "procedures": "y", "csrf_token": token(form)}, allow_redirects=False)
+    assert uploaded.status_code == 302, uploaded.text[:500]
+    origin = url.split("/s/")[0]  # the preview's address is absolute from the server's root
+    review_url = origin + uploaded.headers["Location"]
+    review = session.get(review_url).text
+    assert session.post(review_url + "/publish", data={"csrf_token": token(review)},
+                        allow_redirects=False).status_code == 302
+
+
 def test_the_rate_limit_is_counted_once_across_both_processes(pair):
     a, b = pair.urls
     statuses = [ask(url, "203.0.113.7").status_code for url in (a, b, a, b, a)]
@@ -104,14 +130,8 @@ def test_the_rate_limit_is_counted_once_across_both_processes(pair):
 
 def test_a_session_and_a_school_made_in_one_process_work_in_the_other(pair):
     a, b = pair.urls
-    operator = requests.Session()
-    sign_in(operator, a, "operator")
+    operator = add_school(a, "river-side", "Riverside School", "lead-r")
     assert operator.get(f"{b}/admin/", allow_redirects=False).status_code == 200  # the same session at B
-    page = operator.get(f"{a}/admin/schools").text
-    added = operator.post(f"{a}/admin/schools", data={"slug": "river-side", "name": "Riverside School",
-                                                      "admin_name": "lead-r", "admin_password": PASSWORD,
-                                                      "csrf_token": token(page)})
-    assert "Riverside School added" in added.text
     assert "Riverside School" in requests.get(f"{b}/s/river-side/").text
     lead = requests.Session()
     sign_in(lead, f"{b}/s/river-side", "lead-r")
@@ -128,11 +148,7 @@ def test_a_session_and_a_school_made_in_one_process_work_in_the_other(pair):
 
 def test_a_killed_process_loses_no_account_session_or_count(pair):
     a, b = pair.urls
-    operator = requests.Session()
-    sign_in(operator, a, "operator")
-    page = operator.get(f"{a}/admin/schools").text
-    operator.post(f"{a}/admin/schools", data={"slug": "oak-wood", "name": "Oakwood School", "admin_name": "lead-o",
-                                              "admin_password": PASSWORD, "csrf_token": token(page)})
+    operator = add_school(a, "oak-wood", "Oakwood School", "lead-o")
     lead = requests.Session()
     sign_in(lead, f"{b}/s/oak-wood", "lead-o")
     for n in range(3):
@@ -154,23 +170,11 @@ def test_a_publish_reaches_both_processes_and_a_killed_process_loses_no_document
     from tests.web.test_admin import ONLY_THE_PDF, PDF_PAGES
 
     a, b = pair.urls
-    operator = requests.Session()
-    sign_in(operator, a, "operator")
-    page = operator.get(f"{a}/admin/schools").text
-    operator.post(f"{a}/admin/schools", data={"slug": "elm-tree", "name": "Elm Tree School", "admin_name": "lead-e",
-                                              "admin_password": PASSWORD, "csrf_token": token(page)})
+    operator = add_school(a, "elm-tree", "Elm Tree School", "lead-e")
     assert not ask(f"{b}/s/elm-tree", "192.0.2.1", ONLY_THE_PDF).json()["answered"]
     pdf = tmp_path / "policy.pdf"
     make_pdf(pdf, PDF_PAGES)
-    form = operator.get(f"{a}/admin/documents").text
-    uploaded = operator.post(f"{a}/admin/documents", files={"file": ("policy.pdf", pdf.read_bytes())}, data={
-        "title": "Blue Door policy", "publisher": "Blue Door Academy", "date": "2025-09-01",
-        "url": "https://example.org/policy.pdf", "licence": "Internal", "procedures": "y",
-        "csrf_token": token(form)}, allow_redirects=False)
-    assert uploaded.status_code == 302, uploaded.text[:500]
-    review_url = a + uploaded.headers["Location"]
-    review = operator.get(review_url).text
-    assert operator.post(review_url + "/publish", data={"csrf_token": token(review)}).status_code == 200
+    upload_and_publish(operator, a, "policy.pdf", pdf.read_bytes(), "Blue Door policy", "Blue Door Academy")
     deadline = time.monotonic() + 240
     while "library published" not in operator.get(f"{a}/admin/").text:
         assert time.monotonic() < deadline, "process A never published"
@@ -192,23 +196,12 @@ def test_a_publish_reaches_both_processes_and_a_killed_process_loses_no_document
 
 def test_a_process_killed_while_it_builds_loses_nothing_the_lead_published(pair):
     a, b = pair.urls
-    operator = requests.Session()
-    sign_in(operator, a, "operator")
-    page = operator.get(f"{a}/admin/schools").text
-    operator.post(f"{a}/admin/schools", data={"slug": "ash-grove", "name": "Ash Grove School", "admin_name": "lead-g",
-                                              "admin_password": PASSWORD, "csrf_token": token(page)})
+    add_school(a, "ash-grove", "Ash Grove School", "lead-g")
     lead = requests.Session()
     sign_in(lead, f"{a}/s/ash-grove", "lead-g")
     text = ("Ash Grove procedure for the music rooms\n\nAt Ash Grove School the head of music locks the "
             "practice rooms at half past four and keeps the key log in the staff room.\n")
-    form = lead.get(f"{a}/s/ash-grove/admin/documents").text
-    uploaded = lead.post(f"{a}/s/ash-grove/admin/documents", files={"file": ("music.txt", text.encode())}, data={
-        "title": "Ash Grove music rooms", "publisher": "Ash Grove School", "date": "2026-09-01",
-        "url": "https://example.org/music", "licence": "Internal", "procedures": "y", "csrf_token": token(form)},
-        allow_redirects=False)
-    review_url = a + uploaded.headers["Location"]
-    review = lead.get(review_url).text
-    lead.post(review_url + "/publish", data={"csrf_token": token(review)}, allow_redirects=False)
+    upload_and_publish(lead, f"{a}/s/ash-grove", "music.txt", text.encode(), "Ash Grove music rooms", "Ash Grove School")
     pair.kill(0)  # the build has only just started
     pair.start(0)
     question = "When are the practice rooms locked at Ash Grove School?"
