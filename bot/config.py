@@ -124,6 +124,11 @@ class AnswerabilitySettings:
     heading_match: float = 0.5
     heading_weight: float = 2.0
     heading_candidates: int = 3
+    # Among the passages that answer, the order shown: the sentence score plus this much more of
+    # the passage's fused retrieval score. The score decides whether a passage answers; which of
+    # several answering passages comes first leans more on the whole passage's match. Chosen on
+    # the dev splits of the three libraries (README, "Answers across libraries"); refusals do not move.
+    order_retrieval_weight: float = 0.6
 
 
 @dataclass(frozen=True)

@@ -271,9 +271,12 @@ class AnswerEngine:
         by_passage = {j.passage_id: j for j in quotable}
         # "What do I do?": the school's own policy first where it answers, as it is what staff there
         # must follow (for other questions it ranks as any document does). Then the sentences that
-        # state what the question's kind asks for (the law, for "is it a crime?").
+        # state what the question's kind asks for (the law, for "is it a crime?"); then the best,
+        # leaning on the whole passage's match as well as its best sentence's.
+        lean = settings.order_retrieval_weight
         ranked = [self.index.by_id[j.passage_id] for j in sorted(
-            quotable, key=lambda j: (not (what_to_do and self._school_policy(j)), not j.states_kind, -j.score))]
+            quotable, key=lambda j: (not (what_to_do and self._school_policy(j)), not j.states_kind,
+                                     -(j.score + lean * j.retrieval)))]
         answer = self.settings.answer
         return [by_passage[p.id] for p in pick_passages(ranked, answer.max_passages, answer.near_duplicate)]
 

@@ -31,3 +31,30 @@ def test_a_question_about_the_schools_own_policy_is_recognised(kinds, question):
 ])
 def test_questions_about_what_a_policy_should_say_or_general_procedure_are_not(kinds, question):
     assert not kinds.asks_own_policy(question)
+
+
+@pytest.mark.parametrize("question, kind, answering, topical", [
+    ("How quickly should children's social care get back to us after a referral?", "timing",
+     "Within one working day of a referral being made, a local authority social worker should acknowledge receipt.",
+     "Local authority children's social care should acknowledge a referral and decide what to do next."),
+    ("how often does the DSL need refresher training", "timing",
+     "Their knowledge and skills should be refreshed at least annually.",
+     "The designated safeguarding lead should undergo training to provide them with the knowledge they need."),
+    ("NSPCC whistleblowing line number and opening hours?", "contact",
+     "Staff can call 0800 028 0285 from 8:00 AM to 8:00 PM, Monday to Friday.",
+     "The NSPCC whistleblowing advice line is available for staff who do not feel able to raise concerns."),
+])
+def test_a_timing_or_contact_question_prefers_the_sentence_that_states_it(kinds, question, kind, answering, topical):
+    found = kinds.of(question)
+    assert [k.name for k in found] == [kind]
+    assert kinds.states(found, answering)
+    assert not kinds.states(found, topical)
+
+
+@pytest.mark.parametrize("question", [
+    "What should I do if I'm worried about a child?",
+    "Is it illegal to make a deepfake of a classmate?",
+    "what does the DSL actually do?",
+])
+def test_other_questions_are_not_timing_or_contact_ones(kinds, question):
+    assert not {k.name for k in kinds.of(question)} & {"timing", "contact"}
