@@ -15,7 +15,7 @@ from functools import wraps
 import tomli_w
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from bot.answer.escalation import EMAIL, REGIONS, SCHOOL_PHONE, school_from_text
@@ -92,7 +92,7 @@ PHONE_HELP = "Use a UK number such as 01234 567890, with an extension if it has 
 
 
 class ContactsForm(FlaskForm):
-    region = SelectField("Nation", choices=[(r, r.replace("-", " ").title()) for r in REGIONS])
+    region = SelectField("Nation", choices=[SelectChoice(r, r.replace("-", " ").title()) for r in REGIONS])
     lead_title = StringField("Your school's title for its lead (optional)", validators=[Optional(), Length(max=100)])
 
 

@@ -15,7 +15,7 @@ import secrets
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FileField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FileField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
 
 from bot.library.manifest import DATE, SUPPORTED_FORMATS, CleaningRules
@@ -34,8 +34,9 @@ from bot.library.school import (
 )
 from bot.web.admin import ConfirmForm, admin, service, signed_in
 
-KINDS = [("school policy", "The school's own policy or procedure"), ("statutory guidance", "Statutory guidance"),
-         ("guidance", "Other guidance or advice"), ("news", "News"), ("other", "Other")]
+KINDS = [SelectChoice("school policy", "The school's own policy or procedure"),
+         SelectChoice("statutory guidance", "Statutory guidance"), SelectChoice("guidance", "Other guidance or advice"),
+         SelectChoice("news", "News"), SelectChoice("other", "Other")]
 DETAILS = ("title", "publisher", "date", "url", "internal", "licence", "kind", "procedures", "caution", "replaces")
 RULES = ("start_at", "end_before", "drop_containing", "drop_paragraphs")
 SPECIAL = set("()[]{}.*+?^$|\\")
@@ -90,7 +91,7 @@ class DetailsFields:
     kind = SelectField("What kind of document", choices=KINDS, default="school policy")
     procedures = BooleanField("It sets out what staff should do (a policy or a guide)")
     caution = TextAreaField("Caution shown with every quote from it (optional)", validators=[Optional(), Length(max=600)])
-    replaces = SelectField("It replaces an earlier edition in the library", choices=[("", "Nothing")], default="")
+    replaces = SelectField("It replaces an earlier edition in the library", choices=[SelectChoice("", "Nothing")], default="")
 
 
 class UploadForm(DetailsFields, FlaskForm):
@@ -110,8 +111,8 @@ class ReplaceForm(FlaskForm):
 def _editions(form, exclude: str | None = None) -> None:
     """Offer the documents a document may replace (a new edition of KCSIE replaces the old)."""
     index = current_app.config["ENGINE"].index
-    form.replaces.choices = [("", "Nothing (it is not a new edition of a document here)")] + [
-        (doc.id, doc.title) for doc in index.documents.values() if doc.id != exclude]
+    form.replaces.choices = [SelectChoice("", "Nothing (it is not a new edition of a document here)")] + [
+        SelectChoice(doc.id, doc.title) for doc in index.documents.values() if doc.id != exclude]
 
 
 def _details(form) -> dict:
