@@ -34,6 +34,7 @@ from bot.answer.prompts import load_library_gaps
 from bot.answer.triage import DEFAULT_TRIAGE_FILE, Triage, load_triage
 from bot.answer.vocabulary import DEFAULT_VOCABULARY_FILE, Vocabulary, load_vocabulary, unknown_names
 from bot.config import AnswerabilitySettings, Settings
+from bot.search.abbreviations import AbbreviationExpander
 from bot.search.embedder import Embedder
 from bot.search.hits import Hit
 from bot.search.hybrid import HybridRetriever, timed
@@ -121,6 +122,9 @@ class AnswerEngine:
             if doc.replaces in self.index.documents:
                 self.replaced_by.setdefault(doc.replaces, set()).add(doc.id)
         self.model_words = self.index.dense.embedder.words()  # for telling English apart (language.py)
+        # "dsl" is searched for as "designated safeguarding lead" too, where the library defines it
+        # so and mostly writes it out (search/abbreviations.py)
+        self.spell_out = AbbreviationExpander.from_texts(doc.text for doc in self.index.documents.values())
         # The names the library uses: its words, and its documents' titles and publishers, so that
         # "at Green Lane" is known once Green Lane School's own policy is in the library, even
         # where its passages never repeat the school's name
@@ -211,7 +215,8 @@ class AnswerEngine:
         that stands in two editions, the newer one); for a "what do I do" question, also the first
         passages of the sections whose headings say what was asked."""
         limit = limit or self.settings.answerability.candidates
-        hits = self.retriever.rank(question, limit * self.settings.answer.candidate_pool, timings, vector=vector)
+        hits = self.retriever.rank(self.spell_out(question), limit * self.settings.answer.candidate_pool, timings,
+                                   vector=vector)
         by_id = self.index.by_id
         kept = distinct([by_id[h.id] for h in hits], self.replaced_by, self.settings.answer.near_duplicate, limit,
                         self._passage_words)

@@ -329,3 +329,15 @@ def test_a_question_about_the_schools_own_policy_is_not_answered_from_national_g
     assert answer["not_covered"].startswith("This library holds no school policy that answers this")
     about_a_child = engine.ask("What does our school's policy say we do when a pupil shares a nude?")
     assert about_a_child["passages"] == [] and about_a_child["off_topic"] is False  # the steps stay
+
+
+
+def test_an_abbreviation_the_library_writes_out_is_searched_for_in_full(engine, monkeypatch):
+    """KCSIE Part one defines the Youth Endowment Fund (YEF) and then writes the name out: the word
+    search for a question that says "YEF" looks for the name too."""
+    assert engine.spell_out.table.get("yef") == "Youth Endowment Fund"
+    searched = []
+    rank = engine.retriever.rank
+    monkeypatch.setattr(engine.retriever, "rank", lambda q, *a, **k: searched.append(q) or rank(q, *a, **k))
+    engine.candidates("what is the YEF", engine.query_vector("what is the YEF"))
+    assert searched == ["what is the YEF (Youth Endowment Fund)"]
