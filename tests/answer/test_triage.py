@@ -30,6 +30,8 @@ def assessor(embedder):
     "A pupil has just told me someone is threatening to post a fake nude of her unless she pays tonight",
     "Year 9 boy says he wants to kill himself because of the deepfake",
     "edited nudes of a girl in my class are being shared on Snapchat right now",
+    # a child missing, in other words than "missing"
+    "Year 7 didn't get back on the coach after the museum trip and her phone's off. How long do we wait?",
 ])
 def test_a_child_at_risk_now_is_urgent_by_the_patterns_alone(rules, question):
     assert triage(question, rules).urgent
