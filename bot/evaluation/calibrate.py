@@ -109,18 +109,83 @@ def calibrate(split: str, questions_path: Path = DEFAULT_QUESTIONS) -> list[tupl
         return search_grid(engine, prepare(engine, questions))
 
 
+# `--joint`: the three labelled libraries' dev splits at once, on a grid around the shipped settings
+JOINT_GRID = {"overlap_weight": (0.5, 0.75, 1.0, 1.25, 1.5), "retrieval_weight": (0.1, 0.2, 0.3, 0.4),
+              "min_score": (0.6, 0.65, 0.7, 0.75, 0.8, 0.85), "min_score_what_to_do": (1.0, 1.1, 1.15, 1.2, 1.3)}
+BETTER_LOWER = ("in_refused", "procedural_answered")
+
+
+def as_good(found: dict[str, dict], shipped: dict[str, dict], slack: float = 0.0) -> bool:
+    """At least as good as `shipped` on every figure of every library, within `slack`."""
+    return all((found[lib][k] <= v + slack) if k in BETTER_LOWER else (found[lib][k] >= v - slack)
+               for lib, figures_ in shipped.items() for k, v in figures_.items())
+
+
+def joint(split: str = "dev", slack: float = 0.0) -> tuple[dict, list[tuple[AnswerabilitySettings, dict]]]:
+    """The shipped settings' figures on each library, and every grid point at least as good on all.
+
+    Answerability must hold on any library, so a change of weights or bars is worth making only
+    where it is no worse on any of them: the news seeds, the seeds + KCSIE Part one and the
+    585-page library (`bot/evaluation/profiles.py`).
+    """
+    from bot.evaluation.profiles import QUESTIONS, lay_out
+
+    sets = {"news": QUESTIONS["news"], "default": DEFAULT_QUESTIONS.parent / "default" / "questions.jsonl",
+            "real": QUESTIONS["real"]}
+    settings = Settings.from_env()
+    embedder = load_embedder(settings.resolved_model_path(), settings.index.max_seq_length)
+    base = settings.answerability
+    with tempfile.TemporaryDirectory(prefix="bot-calibrate-") as tmp:
+        loaded = {}
+        for lib, path in sets.items():
+            local = replace(settings, seeds_dir=lay_out(lib, Path(tmp) / lib / "library"))
+            engine = load_engine_for(local, embedder, Path(tmp) / lib / "index")
+            texts = {doc_id: doc.text for doc_id, doc in engine.index.documents.items()}
+            loaded[lib] = (engine, prepare(engine, load_questions(path, texts, split)))
+        shipped = {lib: measure(engine, prepared, base) for lib, (engine, prepared) in loaded.items()}
+        found = []
+        for ow, rw in itertools.product(JOINT_GRID["overlap_weight"], JOINT_GRID["retrieval_weight"]):
+            weights = replace(base, overlap_weight=ow, retrieval_weight=rw)
+            judged = {lib: [engine.judge(p.question.question, p.vector, p.hits, weights) for p in prepared]
+                      for lib, (engine, prepared) in loaded.items()}
+            for bar, todo in itertools.product(JOINT_GRID["min_score"], JOINT_GRID["min_score_what_to_do"]):
+                candidate = replace(weights, min_score=bar, min_score_what_to_do=todo)
+                figures_ = {lib: figures(engine, prepared, judged[lib], candidate)
+                            for lib, (engine, prepared) in loaded.items()}
+                if candidate != base and as_good(figures_, shipped, slack):
+                    found.append((candidate, figures_))
+    return shipped, found
+
+
+def _row(candidate: AnswerabilitySettings) -> dict:
+    return {"overlap_weight": candidate.overlap_weight, "retrieval_weight": candidate.retrieval_weight,
+            "min_score": candidate.min_score, "min_score_what_to_do": candidate.min_score_what_to_do}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.evaluation.calibrate", description=__doc__)
     parser.add_argument("--split", default="dev", choices=("dev", "test", "holdout", "all"))
     parser.add_argument("--top", type=int, default=10, help="how many of the best settings to print")
+    parser.add_argument("--joint", action="store_true",
+                        help="the three labelled libraries at once: grid points at least as good as the shipped "
+                             "settings on every figure of every library")
+    parser.add_argument("--slack", type=float, default=0.0, help="with --joint: how much worse a figure may be")
     args = parser.parse_args(argv)
+    if args.joint:
+        shipped, found = joint(args.split, args.slack)
+        size = len(list(itertools.product(*JOINT_GRID.values())))
+        print(json.dumps({"shipped": {**_row(Settings().answerability),
+                                      **{lib: {k: round(v, 4) for k, v in f.items()} for lib, f in shipped.items()}}}))
+        print(f"{len(found)} of {size - 1} other settings are at least as good on every figure of every library"
+              f" (slack {args.slack})")
+        for candidate, f in found[:args.top]:
+            print(json.dumps({**_row(candidate), **{lib: {k: round(v, 4) for k, v in x.items()} for lib, x in f.items()}}))
+        return 0
     results = calibrate(None if args.split == "all" else args.split)
     print(f"{len(results)} settings tried on the {args.split} split; "
           f"{sum(meets(f) for _, f in results)} meet every target")
     for candidate, f in results[:args.top]:
-        print(json.dumps({"overlap_weight": candidate.overlap_weight, "retrieval_weight": candidate.retrieval_weight,
-                          "min_score": candidate.min_score, "min_score_what_to_do": candidate.min_score_what_to_do,
-                          **{k: round(v, 4) for k, v in f.items()}}))
+        print(json.dumps({**_row(candidate), **{k: round(v, 4) for k, v in f.items()}}))
     return 0
 
 
