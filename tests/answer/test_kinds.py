@@ -58,3 +58,15 @@ def test_a_timing_or_contact_question_prefers_the_sentence_that_states_it(kinds,
 ])
 def test_other_questions_are_not_timing_or_contact_ones(kinds, question):
     assert not {k.name for k in kinds.of(question)} & {"timing", "contact"}
+
+
+@pytest.mark.parametrize("question, legality", [
+    ("Is it illegal to make a deepfake of a classmate?", True),
+    ("is it a crime if the image isn't photorealistic", True),
+    # Permission to act is guidance, not the law: "am I allowed to look?" is answered by what staff
+    # should do, and a sentence naming an Act is not put first for it.
+    ("are teachers allowed to go through a pupil's phone if we think there's a nude on it?", False),
+    ("am I allowed to look at the image before I report it?", False),
+])
+def test_a_legality_question_asks_about_the_law_not_permission(kinds, question, legality):
+    assert ("legality" in {k.name for k in kinds.of(question)}) is legality
