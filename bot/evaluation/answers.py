@@ -36,19 +36,37 @@ def load_engine_for(settings: Settings, embedder: Embedder, index_dir: Path) -> 
     return AnswerEngine.load(local, embedder=embedder)
 
 
+def load_profile(profile: str, folder: Path, settings: Settings, embedder: Embedder, questions: Path,
+                 split: str | None) -> tuple[AnswerEngine, list[LabelledQuestion]]:
+    """Lay a library profile out under `folder`, build and load its engine, and read the labelled
+    questions of `split` (None: all) against its cleaned documents."""
+    from bot.evaluation.labelled import load_questions
+    from bot.evaluation.profiles import lay_out
+
+    local = replace(settings, seeds_dir=lay_out(profile, folder / "library"))
+    engine = load_engine_for(local, embedder, folder / "index")
+    texts = {doc_id: doc.text for doc_id, doc in engine.index.documents.items()}
+    return engine, load_questions(questions, texts, split)
+
+
 def _overlaps(doc_id: str, start: int, end: int, gold: tuple[GoldSpan, ...]) -> bool:
     return any(g.doc_id == doc_id and start < g.end and g.start < end for g in gold)
+
+
+def quote_matches(item: dict, gold: tuple[GoldSpan, ...]) -> tuple[bool, bool]:
+    """Does one quote shown (an answer's passage) overlap gold evidence, and does its highlight?"""
+    doc, loc = item["source"]["id"], item["location"]
+    h_start, h_end = item["highlight"][0]
+    return (_overlaps(doc, loc["start"], loc["end"], gold),
+            _overlaps(doc, loc["start"] + h_start, loc["start"] + h_end, gold))
 
 
 def judge_answer(answer: dict, gold: tuple[GoldSpan, ...]) -> dict[str, bool]:
     """Did a shown quote hold gold evidence, and did the highlights land on it?"""
     hit = highlight_first = highlight_any = False
     for position, item in enumerate(answer["passages"]):
-        doc, loc = item["source"]["id"], item["location"]
-        if _overlaps(doc, loc["start"], loc["end"], gold):
-            hit = True
-        h_start, h_end = item["highlight"][0]
-        lit = _overlaps(doc, loc["start"] + h_start, loc["start"] + h_end, gold)
+        held, lit = quote_matches(item, gold)
+        hit |= held
         highlight_any |= lit
         if position == 0:
             highlight_first = lit

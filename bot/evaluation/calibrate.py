@@ -128,7 +128,8 @@ def joint(split: str = "dev", slack: float = 0.0) -> tuple[dict, list[tuple[Answ
     where it is no worse on any of them: the news seeds, the seeds + KCSIE Part one and the
     585-page library (`bot/evaluation/profiles.py`).
     """
-    from bot.evaluation.profiles import QUESTIONS, lay_out
+    from bot.evaluation.answers import load_profile
+    from bot.evaluation.profiles import QUESTIONS
 
     sets = {"news": QUESTIONS["news"], "default": DEFAULT_QUESTIONS.parent / "default" / "questions.jsonl",
             "real": QUESTIONS["real"]}
@@ -138,10 +139,8 @@ def joint(split: str = "dev", slack: float = 0.0) -> tuple[dict, list[tuple[Answ
     with tempfile.TemporaryDirectory(prefix="bot-calibrate-") as tmp:
         loaded = {}
         for lib, path in sets.items():
-            local = replace(settings, seeds_dir=lay_out(lib, Path(tmp) / lib / "library"))
-            engine = load_engine_for(local, embedder, Path(tmp) / lib / "index")
-            texts = {doc_id: doc.text for doc_id, doc in engine.index.documents.items()}
-            loaded[lib] = (engine, prepare(engine, load_questions(path, texts, split)))
+            engine, questions = load_profile(lib, Path(tmp) / lib, settings, embedder, path, split)
+            loaded[lib] = (engine, prepare(engine, questions))
         shipped = {lib: measure(engine, prepared, base) for lib, (engine, prepared) in loaded.items()}
         found = []
         for ow, rw in itertools.product(JOINT_GRID["overlap_weight"], JOINT_GRID["retrieval_weight"]):

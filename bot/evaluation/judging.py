@@ -21,28 +21,23 @@ import argparse
 import json
 import tempfile
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 
-from bot.evaluation.labelled import GoldSpan, LabelledQuestion
+from bot.evaluation.answers import quote_matches
+from bot.evaluation.labelled import LabelledQuestion
 
 SHOWN, KEY, VERDICTS = "shown.json", "key.json", "verdicts.json"
-
-
-def _overlaps(doc_id: str, start: int, end: int, gold: tuple[GoldSpan, ...]) -> bool:
-    return any(g.doc_id == doc_id and start < g.end and g.start < end for g in gold)
 
 
 def blind_item(question: LabelledQuestion, reference: list[str], answer: dict) -> tuple[dict, list[dict]]:
     """What the judge sees of one answer, and (apart) which of its quotes the labels matched."""
     shown, matched = [], []
     for n, item in enumerate(answer["passages"], 1):
-        doc, loc = item["source"]["id"], item["location"]
         h_start, h_end = item["highlight"][0]
         shown.append({"n": n, "citation": item["citation"], "passage": item["quote"],
                       "highlighted_sentence": item["quote"][h_start:h_end]})
-        matched.append({"passage": _overlaps(doc, loc["start"], loc["end"], question.gold),
-                        "sentence": _overlaps(doc, loc["start"] + h_start, loc["start"] + h_end, question.gold)})
+        held, lit = quote_matches(item, question.gold)
+        matched.append({"passage": held, "sentence": lit})
     return {"id": question.id, "question": question.question, "reference_answer": reference, "shown": shown}, matched
 
 
@@ -90,9 +85,7 @@ def score(key: dict[str, list[dict]], verdicts: dict[str, list[dict]]) -> dict:
 def export(library: str, questions_path: Path, prefixes: tuple[str, ...], split: str | None, out: Path) -> int:
     """Ask the chosen in-scope questions of `library` as shipped; write shown.json and key.json."""
     from bot.config import Settings
-    from bot.evaluation.answers import load_engine_for
-    from bot.evaluation.labelled import load_questions
-    from bot.evaluation.profiles import lay_out
+    from bot.evaluation.answers import load_profile
     from bot.search.onnx_encoder import load_embedder
 
     settings = Settings.from_env()
@@ -100,10 +93,8 @@ def export(library: str, questions_path: Path, prefixes: tuple[str, ...], split:
     raw = {r["id"]: r for r in map(json.loads, questions_path.read_text(encoding="utf-8").splitlines()) if r}
     shown, key = [], {}
     with tempfile.TemporaryDirectory(prefix="bot-judging-") as tmp:
-        local = replace(settings, seeds_dir=lay_out(library, Path(tmp) / "library"))
-        engine = load_engine_for(local, embedder, Path(tmp) / "index")
-        texts = {doc_id: doc.text for doc_id, doc in engine.index.documents.items()}
-        for q in load_questions(questions_path, texts, split):
+        engine, questions = load_profile(library, Path(tmp), settings, embedder, questions_path, split)
+        for q in questions:
             if not q.in_scope or (prefixes and not q.id.startswith(prefixes)):
                 continue
             answer = engine.ask(q.question)

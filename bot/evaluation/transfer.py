@@ -20,28 +20,17 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 from bot.config import Settings
-from bot.evaluation.answers import load_engine_for
+from bot.evaluation.answers import load_profile
 from bot.evaluation.calibrate import measure, prepare, search_grid
-from bot.evaluation.labelled import load_questions
-from bot.evaluation.profiles import QUESTIONS, lay_out
-from bot.search.embedder import Embedder
+from bot.evaluation.profiles import QUESTIONS
 from bot.search.onnx_encoder import load_embedder
 
 LIBRARIES = ("news", "real")
 LEARNT = ("overlap_weight", "retrieval_weight", "min_score", "min_score_what_to_do")
-
-
-def _load(profile: str, folder: Path, settings: Settings, embedder: Embedder):
-    seeds = lay_out(profile, folder / "library")
-    local = replace(settings, seeds_dir=seeds)
-    engine = load_engine_for(local, embedder, folder / "index")
-    texts = {doc_id: doc.text for doc_id, doc in engine.index.documents.items()}
-    questions = load_questions(QUESTIONS[profile], texts, None)
-    return engine, questions
 
 
 def transfer(libraries: tuple[str, ...] = LIBRARIES) -> list[dict]:
@@ -50,7 +39,8 @@ def transfer(libraries: tuple[str, ...] = LIBRARIES) -> list[dict]:
     embedder = load_embedder(settings.resolved_model_path(), settings.index.max_seq_length)
     records = []
     with tempfile.TemporaryDirectory(prefix="bot-transfer-") as tmp:
-        loaded = {name: _load(name, Path(tmp) / name, settings, embedder) for name in libraries}
+        loaded = {name: load_profile(name, Path(tmp) / name, settings, embedder, QUESTIONS[name], None)
+                  for name in libraries}
         prepared = {name: {split: prepare(engine, [q for q in questions if q.split == split])
                            for split in ("dev", "test")}
                     for name, (engine, questions) in loaded.items()}
