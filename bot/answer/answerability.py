@@ -88,16 +88,21 @@ def judge_passage(passage_id: str, spans: Sequence[tuple[int, int]], sentence_te
                   related: Mapping[str, frozenset[str]] | None = None,
                   kind_matches: Sequence[bool] | None = None,
                   heading_cosine: float | None = None,
-                  kind_terms: frozenset[str] = frozenset()) -> SentenceJudgement | None:
-    """The passage's best sentence; ties go to the earlier one. None for a passage with no sentence.
+                  kind_terms: frozenset[str] = frozenset(),
+                  may_answer: Sequence[bool] | None = None) -> SentenceJudgement | None:
+    """The passage's best sentence; ties go to the earlier one. None for a passage with no sentence
+    that may answer.
 
-    `spans`, `sentence_terms`, `cosines` and `kind_matches` (does the sentence state what the
-    question's kind asks for) run in parallel, one item per sentence. `heading_cosine`: the
+    `spans`, `sentence_terms`, `cosines`, `kind_matches` (does the sentence state what the
+    question's kind asks for) and `may_answer` (False: never the answer, as a statement of what
+    the document is for) run in parallel, one item per sentence. `heading_cosine`: the
     question's cosine with the passage's own heading, None where it has none.
     """
     adjustment = heading_adjustment(heading_cosine, settings)
     best: SentenceJudgement | None = None
     for number, ((start, end), terms, cosine) in enumerate(zip(spans, sentence_terms, cosines)):
+        if may_answer is not None and not may_answer[number]:
+            continue
         states_kind = kind_matches is not None and kind_matches[number]
         share = overlap(weights, terms, related, kind_terms if states_kind else frozenset())
         score = sentence_score(float(cosine), share, retrieval, settings) - adjustment

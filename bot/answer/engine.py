@@ -79,6 +79,7 @@ class AnswerEngine:
     kinds: QuestionKinds = field(default_factory=QuestionKinds)
     _sentence_terms: dict[str, list[list[str]]] = field(default_factory=dict, init=False, repr=False)
     _passage_words: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
+    _about_document: dict[str, list[bool]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def load(cls, settings: Settings | None = None, school_file: Path | None = None,
@@ -296,6 +297,7 @@ class AnswerEngine:
         floor = min(retrieval.values(), default=0.0)
         kinds = self.kinds.of(question)
         kind_terms = frozenset(t for w in self.kinds.words(kinds, question) for t in index.bm25.analyzer(w))
+        scope = self.kinds.asks_scope(question)
         judgements = []
         for hit in hits:
             passage = index.by_id[hit.id]
@@ -307,7 +309,8 @@ class AnswerEngine:
             heading = self.heading_vectors.get(passage.heading[-1]) if passage.heading else None
             judgement = judge_passage(hit.id, spans, self._terms(hit.id), cosines, weights, retrieval.get(hit.id, floor),
                                       settings, self.vocabulary.related, matches,
-                                      None if heading is None else float(heading @ vector), kind_terms)
+                                      None if heading is None else float(heading @ vector), kind_terms,
+                                      None if scope else self._may_answer(hit.id))
             if judgement is not None:
                 judgements.append(judgement)
         return judgements
@@ -319,6 +322,15 @@ class AnswerEngine:
             analyzer = self.index.bm25.analyzer
             self._sentence_terms[passage_id] = [analyzer(text[s:e]) for s, e in self.index.sentence_spans[passage_id]]
         return self._sentence_terms[passage_id]
+
+    def _may_answer(self, passage_id: str) -> list[bool]:
+        """For each sentence of a passage: False where it states what its own document is for
+        (worked out once per passage and kept)."""
+        if passage_id not in self._about_document:
+            text = self.index.documents[self.index.by_id[passage_id].doc_id].text
+            self._about_document[passage_id] = [not self.kinds.about_the_document(text[s:e])
+                                                 for s, e in self.index.sentence_spans[passage_id]]
+        return self._about_document[passage_id]
 
     def _procedures(self, judgement: SentenceJudgement) -> bool:
         doc_id = self.index.by_id[judgement.passage_id].doc_id

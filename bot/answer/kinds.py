@@ -2,6 +2,10 @@
 
 Read from `prompts/question_kinds.toml`, where a safeguarding lead can see every pattern. A kind
 orders the answering sentences (answerability.py); it never decides alone whether one answers.
+One kind of sentence answers nothing: a statement of what the document itself is for ("1.1 This
+procedure tells all staff ... what to do if ..."), which shares the words of every question about
+the document's subject and was quoted first for them, unless the question asks what the
+document covers.
 """
 
 from __future__ import annotations
@@ -30,6 +34,17 @@ class QuestionKinds:
     # "what is our school's policy on ...?": answered only by the school's own policy
     own_policy: tuple[re.Pattern, ...] = ()
     own_policy_not: tuple[re.Pattern, ...] = ()  # "what should our policy say ...?" is not one
+    # a sentence about the document itself, and the questions it may still answer (its scope)
+    about_document: tuple[re.Pattern, ...] = ()
+    about_document_asked: tuple[re.Pattern, ...] = ()
+
+    def asks_scope(self, question: str) -> bool:
+        """Does the question ask what a document covers or whom it is for?"""
+        return any(p.search(question) for p in self.about_document_asked)
+
+    def about_the_document(self, sentence: str) -> bool:
+        """Is the sentence a statement of what its own document is for or covers?"""
+        return any(p.search(sentence) for p in self.about_document)
 
     def asks_own_policy(self, question: str) -> bool:
         """Does the question ask what the school's own policy says? National guidance cannot
@@ -64,10 +79,15 @@ def load_kinds(path: Path = DEFAULT_KINDS_FILE) -> QuestionKinds:
         raise PromptsError(f"{path}: [own_policy] must be a table")
     own_patterns = compile_patterns(own["question"], f"{path}: [own_policy]", "question") if own else ()
     own_not = compile_patterns(own["not_when"], f"{path}: [own_policy]", "not_when") if own.get("not_when") else ()
+    about = data.get("about_the_document", {})
+    if not isinstance(about, dict):
+        raise PromptsError(f"{path}: [about_the_document] must be a table")
+    about_patterns = tuple(compile_patterns(about.get(key), f"{path}: [about_the_document]", key) if about else ()
+                           for key in ("sentence", "unless_question"))
     for number, entry in enumerate(entries, start=1):
         name = entry.get("name") if isinstance(entry, dict) else None
         if not isinstance(name, str) or not name.strip():
             raise PromptsError(f"{path}: kind {number} needs a name")
         kinds.append(QuestionKind(name.strip(), *(compile_patterns(entry.get(key), f"{path}: kind {name!r}", key)
                                                   for key in ("question", "sentence"))))
-    return QuestionKinds(tuple(kinds), own_patterns, own_not)
+    return QuestionKinds(tuple(kinds), own_patterns, own_not, *about_patterns)

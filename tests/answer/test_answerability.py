@@ -42,6 +42,16 @@ def test_the_best_sentence_wins_and_ties_go_to_the_earlier_one():
     assert judge_passage("p", [], [], np.array([]), weights, 1.0, SETTINGS) is None
 
 
+def test_a_sentence_that_may_not_answer_is_passed_over():
+    spans = [(0, 10), (11, 30)]
+    terms = [["nudifi", "photo"], ["photo"]]
+    cosines = np.array([0.9, 0.4])
+    weights = {"nudifi": 1.0, "photo": 1.0}
+    best = judge_passage("p", spans, terms, cosines, weights, 1.0, SETTINGS, may_answer=[False, True])
+    assert (best.start, best.end) == (11, 30)  # the better sentence states what the document is for
+    assert judge_passage("p", spans, terms, cosines, weights, 1.0, SETTINGS, may_answer=[False, False]) is None
+
+
 def test_a_sentence_stating_the_questions_kind_gains_and_counts_the_kind_word_found():
     """"Is it a crime ...?": the sentence that states the law ("illegal") wins over one sharing
     more of the question's words, and the question's "crime" counts as found in it."""

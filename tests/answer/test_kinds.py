@@ -70,3 +70,30 @@ def test_other_questions_are_not_timing_or_contact_ones(kinds, question):
 ])
 def test_a_legality_question_asks_about_the_law_not_permission(kinds, question, legality):
     assert ("legality" in {k.name for k in kinds.of(question)}) is legality
+
+
+@pytest.mark.parametrize("sentence", [
+    "1.1 This procedure tells all staff at Oakfield Primary School what to do if they see or hear of a nude image.",
+    "This guidance applies to all schools and colleges in England.",
+    "This policy sets out how staff should respond to concerns about a child.",
+])
+def test_a_statement_of_what_the_document_is_for_is_recognised(kinds, sentence):
+    assert kinds.about_the_document(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Tell the designated safeguarding lead immediately, in person or by telephone.",
+    "Staff should follow the school's child protection policy and speak to the designated safeguarding lead.",
+    "The procedure for referrals is set by the local safeguarding partners.",
+])
+def test_a_sentence_that_says_what_to_do_is_not_about_the_document(kinds, sentence):
+    assert not kinds.about_the_document(sentence)
+
+
+@pytest.mark.parametrize("question, scope", [
+    ("Does the Oakfield procedure apply to lunchtime supervisors?", True),
+    ("who is KCSIE Part one meant for?", True),
+    ("Under the Oakfield procedure, how fast do I have to tell the DSL?", False),
+])
+def test_only_a_question_about_what_a_document_covers_may_be_answered_by_such_a_statement(kinds, question, scope):
+    assert kinds.asks_scope(question) is scope
