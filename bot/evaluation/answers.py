@@ -132,19 +132,27 @@ class AnswerTally:
 def answer_figures(engine: AnswerEngine, questions: list[LabelledQuestion],
                    kinds: dict[str, str] | None = None, keep: list | None = None) -> dict:
     """The answer figures, and with `kinds` (document id -> kind) the same figures for the
-    questions whose evidence comes from each kind of document. `keep` collects the answers."""
+    questions whose evidence comes from each kind of document; where the questions say what their
+    author wrote them as, the same figures for each (`by_written_as`: the issue's "answerable
+    questions" are the ones written as a question a passage answers, not an account of a child
+    now that a passage also happens to answer). `keep` collects the answers."""
     tally = AnswerTally()
     by_kind: dict[str, AnswerTally] = {}
+    by_written: dict[str, AnswerTally] = {}
     for q in questions:
         answer = engine.ask(q.question)
         tally.add(q, answer)
         if kinds and q.primary_doc in kinds:
             by_kind.setdefault(kinds[q.primary_doc], AnswerTally()).add(q, answer)
+        if q.written_as:
+            by_written.setdefault(q.written_as, AnswerTally()).add(q, answer)
         if keep is not None:
             keep.append(answer)
     figures = tally.figures()
     if by_kind:
         figures["by_document_kind"] = {kind: t.figures() for kind, t in sorted(by_kind.items())}
+    if by_written:
+        figures["by_written_as"] = {name: t.figures() for name, t in sorted(by_written.items())}
     return figures
 
 

@@ -282,7 +282,8 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
         "answers": answers,
         **({"retrieval_by_document_kind": by_kind} if by_kind else {}),
         **({"paragraph_numbers": paragraph_check} if paragraph_check else {}),
-        "triage": _triage_figures(questions, with_model),
+        "triage": (triage := _triage_figures(questions, with_model)),
+        **({"as_the_issue_counts": summary} if (summary := written_as_summary(answers, triage)) else {}),
         "triage_rules_only": _triage_figures(questions, rules_only),
         **({"danger_first": _danger_figures(questions, kept)} if any(q.situation for q in questions) else {}),
     }
@@ -338,9 +339,58 @@ def _triage_figures(questions, flagged: dict[str, bool]) -> dict[str, float | No
     groups = {"urgent": [], "non_urgent": [], "general": []}
     for q in questions:
         groups[q.category if q.category in groups else "general"].append(flagged[q.id])
-    return {"urgent_recall": _share(groups["urgent"], True),
-            "non_urgent_false_alarm": _share(groups["non_urgent"], True),
-            "general_false_alarm": _share(groups["general"], True)}
+    figures = {"urgent_recall": _share(groups["urgent"], True),
+               "non_urgent_false_alarm": _share(groups["non_urgent"], True),
+               "general_false_alarm": _share(groups["general"], True)}
+    written: dict[str, list[bool]] = {}
+    for q in questions:
+        if q.written_as:
+            written.setdefault(q.written_as, []).append(flagged[q.id])
+    if written:
+        # flagged urgent, by what the author wrote the question as: the issue counts false alarms
+        # over the questions written as in scope, "what do I do" and out of scope, and incidents
+        # on their own
+        figures["flagged_by_written_as"] = {name: _share(values, True) for name, values in sorted(written.items())}
+        questions_not_accounts = [v for name in ("in_scope", "what_to_do", "out_of_scope") for v in written.get(name, [])]
+        figures["questions_flagged"] = _share(questions_not_accounts, True)
+    return figures
+
+
+def written_as_summary(answers: dict, triage: dict) -> dict | None:
+    """The six figures the issue sets targets for, counted as it counts them: over the questions
+    written as ones a passage answers (not accounts of a child now that a passage also answers),
+    "what do I do" questions no document answers, out-of-scope questions, and false alarms over
+    those three kinds, with incidents apart. None where the questions do not say how they were
+    written."""
+    by = answers.get("by_written_as")
+    if not by:
+        return None
+
+    def get(kind: str, name: str) -> float | None:
+        return by.get(kind, {}).get(name)
+
+    refused = get("in_scope", "in_scope_wrongly_refused")
+    todo = get("what_to_do", "procedural_answered")
+    return {"hit@3": get("in_scope", "hit@3"), "highlight@3": get("in_scope", "highlight@3"),
+            "highlight@1": get("in_scope", "highlight@1"),
+            "answerable_answered": None if refused is None else 1 - refused,
+            "what_to_do_unanswerable_refused": None if todo is None else 1 - todo,
+            "out_of_scope_refused": get("out_of_scope", "out_of_scope_refused"),
+            "not_urgent_flagged_urgent": triage.get("questions_flagged"),
+            "incidents_flagged_urgent": triage.get("flagged_by_written_as", {}).get("incident"),
+            "urgent_recall": triage.get("flagged_by_written_as", {}).get("urgent"),
+            # accounts of a child now, or of an incident, that a passage also answers: the steps
+            # come first for them; how often a quote follows is their own figure
+            "accounts_answerable_answered": _pooled_answered(by, ("urgent", "incident")),
+            "counts": {kind: sum(by[kind]["counts"].values()) for kind in sorted(by)}}
+
+
+def _pooled_answered(by: dict, kinds: tuple[str, ...]) -> float | None:
+    """The share answered of the answerable questions of `kinds`, pooled over them."""
+    pairs = [(by[k]["counts"]["in_scope"], by[k]["in_scope_wrongly_refused"]) for k in kinds
+             if k in by and by[k]["counts"]["in_scope"]]
+    total = sum(n for n, _ in pairs)
+    return sum(n * (1 - refused) for n, refused in pairs) / total if total else None
 
 
 def _danger_figures(questions, answers: list[dict]) -> dict[str, float | None]:

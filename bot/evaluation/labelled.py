@@ -46,6 +46,10 @@ class LabelledQuestion:
     # situations only: "danger" (999 may be needed now), "incident" (tell the lead now, no danger
     # now) or "policy"; None where not labelled
     situation: str | None = None
+    # the category the question's author wrote it as, where it differs from `category`: an
+    # "in_scope", "what_to_do", "out_of_scope", "urgent" or "incident" question (the issue's own
+    # figures count by these); None where not labelled
+    written_as: str | None = None
 
 
 _WORD_CHARS = re.compile(r"[0-9a-z]+")
@@ -174,7 +178,8 @@ def load_questions(path: Path, documents: dict[str, str], split: str | None = No
             evidence = raw.get("evidence") or [{}]
             questions.append(LabelledQuestion(raw["id"], raw["split"], raw["category"], raw["question"],
                                               bool(raw["in_scope"]), bool(raw["urgent"]), tuple(gold),
-                                              evidence[0].get("doc"), tuple(numbered), raw.get("situation")))
+                                              evidence[0].get("doc"), tuple(numbered), raw.get("situation"),
+                                              raw.get("written_as")))
     return questions
 
 

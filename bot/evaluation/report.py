@@ -58,7 +58,7 @@ def render_report(outcome: dict, config, summary: dict) -> str:
               _table([["stage", "p50 ms", "p95 ms"]] + [
                   [s, f"{percentiles(latency[s])['p50_ms']:.2f}", f"{percentiles(latency[s])['p95_ms']:.2f}"]
                   for s in STAGES])]
-    for section in ("answers", "triage", "triage_rules_only", "danger_first"):
+    for section in ("answers", "as_the_issue_counts", "triage", "triage_rules_only", "danger_first"):
         if section in summary:
             parts += ["", f"## {section.replace('_', ' ').capitalize()}", "",
                       _table([["measure", "value"]] + [[k, _number(v, 3) if isinstance(v, float) or v is None else str(v)]

@@ -187,3 +187,41 @@ def test_cross_validation_on_a_beir_folder_reports_the_plain_default_and_each_fo
     assert main(["eval", "--beir", str(folder), "--json", "--out", str(tmp_path / "windows"), "--cv", "2",
                  "--retrievers", "hybrid-weighted", "--max-words", "6", "--whole-documents-too"]) == 0
     assert json.loads(capsys.readouterr().out)["cross_validation"]["settings_tried"] == 2 * len(GRID)
+
+
+def test_the_issues_figures_count_questions_by_what_their_author_wrote_them_as():
+    """Accounts of a child now that a passage also answers are not among the "answerable
+    questions", and a false alarm is counted over the questions, incidents on their own."""
+    from bot.evaluation.evaluate import _triage_figures, written_as_summary
+    from bot.evaluation.labelled import LabelledQuestion
+
+    def question(qid, category, written, urgent=False, in_scope=False):
+        return LabelledQuestion(qid, "holdout", category, "?", in_scope, urgent, (), written_as=written)
+
+    questions = [question("a", "in_scope", "in_scope", in_scope=True), question("b", "non_urgent", "what_to_do"),
+                 question("c", "out_of_scope", "out_of_scope"), question("d", "urgent", "urgent", True, True),
+                 question("e", "non_urgent", "incident", in_scope=True)]
+    triage = _triage_figures(questions, {"a": False, "b": True, "c": False, "d": True, "e": True})
+    assert triage["questions_flagged"] == pytest.approx(1 / 3)
+    assert triage["flagged_by_written_as"] == {"in_scope": 0.0, "incident": 1.0, "out_of_scope": 0.0,
+                                               "urgent": 1.0, "what_to_do": 1.0}
+
+    def tally(refused, answered_todo, oos_refused, n_in, n_todo, n_out):
+        return {"in_scope_wrongly_refused": refused, "procedural_answered": answered_todo,
+                "out_of_scope_refused": oos_refused, "hit@3": 0.9, "highlight@3": 0.8, "highlight@1": 0.6,
+                "counts": {"in_scope": n_in, "procedural": n_todo, "out_of_scope": n_out}}
+
+    answers = {"by_written_as": {"in_scope": tally(0.25, None, None, 4, 0, 0),
+                                 "what_to_do": tally(None, 0.5, None, 0, 2, 0),
+                                 "out_of_scope": tally(None, None, 1.0, 0, 0, 1),
+                                 "urgent": tally(1.0, None, None, 3, 0, 0),
+                                 "incident": tally(0.0, None, None, 1, 0, 0)}}
+    summary = written_as_summary(answers, triage)
+    assert summary["answerable_answered"] == pytest.approx(0.75)
+    assert summary["what_to_do_unanswerable_refused"] == pytest.approx(0.5)
+    assert summary["out_of_scope_refused"] == 1.0
+    assert summary["not_urgent_flagged_urgent"] == pytest.approx(1 / 3)
+    assert summary["incidents_flagged_urgent"] == 1.0
+    assert summary["accounts_answerable_answered"] == pytest.approx(1 / 4)  # 0 of 3 urgent, 1 of 1 incident
+    assert summary["counts"]["in_scope"] == 4
+    assert written_as_summary({"in_scope_wrongly_refused": 0.1}, triage) is None
