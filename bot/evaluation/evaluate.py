@@ -276,14 +276,16 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
     triage_set = load_triage(Path(settings.prompts_dir) / DEFAULT_TRIAGE_FILE.name, embedder.encode)
     with_model = {q.id: triage_set.assess(q.question, result.vectors[q.id]).urgent for q in questions}
     rules_only = {q.id: triage_set.rules_only(q.question).urgent for q in questions}
+    triage = _triage_figures(questions, with_model)
+    as_the_issue_counts = written_as_summary(answers, triage)
     extra = {
         **({"cross_validation": tuned_on_dev(questions_path, texts, passages, space, embedder, config, progress)}
            if config.cv else {}),
         "answers": answers,
         **({"retrieval_by_document_kind": by_kind} if by_kind else {}),
         **({"paragraph_numbers": paragraph_check} if paragraph_check else {}),
-        "triage": (triage := _triage_figures(questions, with_model)),
-        **({"as_the_issue_counts": summary} if (summary := written_as_summary(answers, triage)) else {}),
+        "triage": triage,
+        **({"as_the_issue_counts": as_the_issue_counts} if as_the_issue_counts else {}),
         "triage_rules_only": _triage_figures(questions, rules_only),
         **({"danger_first": _danger_figures(questions, kept)} if any(q.situation for q in questions) else {}),
     }
@@ -337,15 +339,14 @@ def tuned_on_dev(questions_path: Path, texts: dict[str, str], passages: list[Pas
 def _triage_figures(questions, flagged: dict[str, bool]) -> dict[str, float | None]:
     """Recall on urgent questions; false alarms on non-urgent situations and on general questions."""
     groups = {"urgent": [], "non_urgent": [], "general": []}
+    written: dict[str, list[bool]] = {}
     for q in questions:
         groups[q.category if q.category in groups else "general"].append(flagged[q.id])
+        if q.written_as:
+            written.setdefault(q.written_as, []).append(flagged[q.id])
     figures = {"urgent_recall": _share(groups["urgent"], True),
                "non_urgent_false_alarm": _share(groups["non_urgent"], True),
                "general_false_alarm": _share(groups["general"], True)}
-    written: dict[str, list[bool]] = {}
-    for q in questions:
-        if q.written_as:
-            written.setdefault(q.written_as, []).append(flagged[q.id])
     if written:
         # flagged urgent, by what the author wrote the question as: the issue counts false alarms
         # over the questions written as in scope, "what do I do" and out of scope, and incidents

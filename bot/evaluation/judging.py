@@ -90,7 +90,6 @@ def export(library: str, questions_path: Path, prefixes: tuple[str, ...], split:
 
     settings = Settings.from_env()
     embedder = load_embedder(settings.resolved_model_path(), settings.index.max_seq_length)
-    raw = {r["id"]: r for r in map(json.loads, questions_path.read_text(encoding="utf-8").splitlines()) if r}
     shown, key = [], {}
     with tempfile.TemporaryDirectory(prefix="bot-judging-") as tmp:
         engine, questions = load_profile(library, Path(tmp), settings, embedder, questions_path, split)
@@ -99,7 +98,7 @@ def export(library: str, questions_path: Path, prefixes: tuple[str, ...], split:
                 continue
             answer = engine.ask(q.question)
             if answer["answered"]:
-                item, matched = blind_item(q, [e["text"] for e in raw[q.id]["evidence"]], answer)
+                item, matched = blind_item(q, list(q.evidence_texts), answer)
                 shown.append(item)
                 key[q.id] = matched
     out.mkdir(parents=True, exist_ok=True)

@@ -50,6 +50,7 @@ class LabelledQuestion:
     # "in_scope", "what_to_do", "out_of_scope", "urgent" or "incident" question (the issue's own
     # figures count by these); None where not labelled
     written_as: str | None = None
+    evidence_texts: tuple[str, ...] = ()  # the evidence as its author copied it, for a judge to read
 
 
 _WORD_CHARS = re.compile(r"[0-9a-z]+")
@@ -179,7 +180,8 @@ def load_questions(path: Path, documents: dict[str, str], split: str | None = No
             questions.append(LabelledQuestion(raw["id"], raw["split"], raw["category"], raw["question"],
                                               bool(raw["in_scope"]), bool(raw["urgent"]), tuple(gold),
                                               evidence[0].get("doc"), tuple(numbered), raw.get("situation"),
-                                              raw.get("written_as")))
+                                              raw.get("written_as"),
+                                              tuple(item["text"] for item in raw.get("evidence", []))))
     return questions
 
 

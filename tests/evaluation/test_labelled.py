@@ -63,19 +63,11 @@ def test_relevance_grades_full_and_partial_overlap():
     assert relevance(passage, [GoldSpan("d", 150, 170), GoldSpan("other", 100, 150)]) == 0
 
 
-def test_the_category_a_question_was_written_as_is_kept():
+def test_the_category_a_question_was_written_as_is_kept(texts):
     """The default library's rounds say what their authors wrote each question as; the issue's
     own figures count by it."""
-    import tempfile
-    from pathlib import Path
-
-    from bot.evaluation.profiles import lay_out
-
     path = PROJECT_ROOT / "seeds" / "eval" / "default" / "questions.jsonl"
-    with tempfile.TemporaryDirectory() as tmp:
-        lay_out("default", Path(tmp) / "lib")
-        _, docs = load_library(Path(tmp) / "lib")
-        questions = load_questions(path, {d.entry.id: d.clean.text for d in docs}, "dev")
+    questions = load_questions(path, texts, "dev")
     written = Counter(q.written_as for q in questions)
     assert set(written) == {"in_scope", "what_to_do", "out_of_scope", "urgent", "incident"}
     assert all(q.category == "non_urgent" for q in questions if q.written_as in ("what_to_do", "incident"))
