@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -79,7 +79,8 @@ class AnswerEngine:
     kinds: QuestionKinds = field(default_factory=QuestionKinds)
     _sentence_terms: dict[str, list[list[str]]] = field(default_factory=dict, init=False, repr=False)
     _passage_words: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
-    _about_document: dict[str, list[bool]] = field(default_factory=dict, init=False, repr=False)
+    # each sentence of a passage: (states what its document is for, points elsewhere)
+    _sentence_roles: dict[str, list[tuple[bool, bool]]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def load(cls, settings: Settings | None = None, school_file: Path | None = None,
@@ -163,7 +164,7 @@ class AnswerEngine:
             # a phone to take, an image to take down: the lead first, not 999, unless a crisis sign,
             # blackmail, an adult or self-harm says a child is in danger now (escalation.toml)
             danger = self.escalation_book.danger_now(assessed.danger, "crisis" in assessed.reasons, seen)
-            what_to_do = self.intent.asks_what_to_do(vector)
+            what_to_do = self.intent.asks_what_to_do(vector, question)
         hits = self.candidates(question, vector, timings, what_to_do=what_to_do)
         with timed(timings, "answerability"):
             judgements = self.judge(question, vector, hits)
@@ -297,7 +298,13 @@ class AnswerEngine:
         floor = min(retrieval.values(), default=0.0)
         kinds = self.kinds.of(question)
         kind_terms = frozenset(t for w in self.kinds.words(kinds, question) for t in index.bm25.analyzer(w))
-        scope = self.kinds.asks_scope(question)
+        # "how long ...?": only a sentence that states what the question asks for (a time, or the
+        # law where it also asks "is it illegal?") may answer, and on its own merits: every such
+        # sentence states it, so the kind's bonus would lift them all alike over the bar
+        required = bool(self.kinds.required(kinds))
+        if required:
+            settings = replace(settings, kind_weight=0.0)
+        scope, where = self.kinds.asks_scope(question), self.kinds.asks_where(question)
         judgements = []
         for hit in hits:
             passage = index.by_id[hit.id]
@@ -306,11 +313,13 @@ class AnswerEngine:
             cosines = index.sentence_vectors[row:row + len(spans)] @ vector
             text = index.documents[passage.doc_id].text
             matches = [self.kinds.states(kinds, text[s:e]) for s, e in spans] if kinds else None
+            may_answer = self._may_answer(hit.id, scope, where)
+            if required:
+                may_answer = [may and states for may, states in zip(may_answer, matches)]
             heading = self.heading_vectors.get(passage.heading[-1]) if passage.heading else None
             judgement = judge_passage(hit.id, spans, self._terms(hit.id), cosines, weights, retrieval.get(hit.id, floor),
                                       settings, self.vocabulary.related, matches,
-                                      None if heading is None else float(heading @ vector), kind_terms,
-                                      None if scope else self._may_answer(hit.id))
+                                      None if heading is None else float(heading @ vector), kind_terms, may_answer)
             if judgement is not None:
                 judgements.append(judgement)
         return judgements
@@ -323,14 +332,18 @@ class AnswerEngine:
             self._sentence_terms[passage_id] = [analyzer(text[s:e]) for s, e in self.index.sentence_spans[passage_id]]
         return self._sentence_terms[passage_id]
 
-    def _may_answer(self, passage_id: str) -> list[bool]:
+    def _may_answer(self, passage_id: str, scope: bool, where: bool) -> list[bool]:
         """For each sentence of a passage: False where it states what its own document is for
-        (worked out once per passage and kept)."""
-        if passage_id not in self._about_document:
+        (unless the question asks about scope, `scope`) or points to another source (unless it
+        asks where to find something, `where`). What each sentence is, is worked out once per
+        passage and kept."""
+        if passage_id not in self._sentence_roles:
             text = self.index.documents[self.index.by_id[passage_id].doc_id].text
-            self._about_document[passage_id] = [not self.kinds.about_the_document(text[s:e])
-                                                 for s, e in self.index.sentence_spans[passage_id]]
-        return self._about_document[passage_id]
+            self._sentence_roles[passage_id] = [(self.kinds.about_the_document(text[s:e]),
+                                                 self.kinds.points_elsewhere(text[s:e]))
+                                                for s, e in self.index.sentence_spans[passage_id]]
+        return [(scope or not about) and (where or not signpost)
+                for about, signpost in self._sentence_roles[passage_id]]
 
     def _procedures(self, judgement: SentenceJudgement) -> bool:
         doc_id = self.index.by_id[judgement.passage_id].doc_id

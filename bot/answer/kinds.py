@@ -2,10 +2,16 @@
 
 Read from `prompts/question_kinds.toml`, where a safeguarding lead can see every pattern. A kind
 orders the answering sentences (answerability.py); it never decides alone whether one answers.
-One kind of sentence answers nothing: a statement of what the document itself is for ("1.1 This
+A kind marked `required` ("how long do we keep ...?") is answered only by a sentence that states
+one of the question's kinds (a time; or the law, where it also asks "is it illegal?"), and that
+sentence must clear the bar on its own meaning and words: a sentence on the question's topic that
+gives no time does not say how long, and a sentence that gives a time on another topic does not
+either.
+Two kinds of sentence answer nothing: a statement of what the document itself is for ("1.1 This
 procedure tells all staff ... what to do if ..."), which shares the words of every question about
 the document's subject and was quoted first for them, unless the question asks what the
-document covers.
+document covers; and a signpost ("See [another guide] for links to all materials"), which
+points elsewhere, unless the question asks where to find something.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ class QuestionKind:
     name: str
     question: tuple[re.Pattern, ...]
     sentence: tuple[re.Pattern, ...]
+    required: bool = False  # only a sentence that states it may answer
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,9 @@ class QuestionKinds:
     # a sentence about the document itself, and the questions it may still answer (its scope)
     about_document: tuple[re.Pattern, ...] = ()
     about_document_asked: tuple[re.Pattern, ...] = ()
+    # a sentence that points elsewhere, and the questions it may still answer ("where can I find ...?")
+    signpost: tuple[re.Pattern, ...] = ()
+    signpost_asked: tuple[re.Pattern, ...] = ()
 
     def asks_scope(self, question: str) -> bool:
         """Does the question ask what a document covers or whom it is for?"""
@@ -45,6 +55,15 @@ class QuestionKinds:
     def about_the_document(self, sentence: str) -> bool:
         """Is the sentence a statement of what its own document is for or covers?"""
         return any(p.search(sentence) for p in self.about_document)
+
+    def asks_where(self, question: str) -> bool:
+        """Does the question ask where to find something (a link, materials, more information)?"""
+        return any(p.search(question) for p in self.signpost_asked)
+
+    def points_elsewhere(self, sentence: str) -> bool:
+        """Is the sentence a signpost to another source ("See ... for ...", "Further information
+        is available ...")?"""
+        return any(p.search(sentence) for p in self.signpost)
 
     def asks_own_policy(self, question: str) -> bool:
         """Does the question ask what the school's own policy says? National guidance cannot
@@ -60,6 +79,11 @@ class QuestionKinds:
     def words(kinds: Sequence[QuestionKind], question: str) -> list[str]:
         """The question's words that ask for one of `kinds` ("crime" in "is it a crime to ...")."""
         return [m.group() for k in kinds for p in k.question for m in p.finditer(question)]
+
+    @staticmethod
+    def required(kinds: Sequence[QuestionKind]) -> tuple[QuestionKind, ...]:
+        """Those of `kinds` that only a sentence stating them may answer."""
+        return tuple(k for k in kinds if k.required)
 
     @staticmethod
     def states(kinds: Sequence[QuestionKind], sentence: str) -> bool:
@@ -84,10 +108,18 @@ def load_kinds(path: Path = DEFAULT_KINDS_FILE) -> QuestionKinds:
         raise PromptsError(f"{path}: [about_the_document] must be a table")
     about_patterns = tuple(compile_patterns(about.get(key), f"{path}: [about_the_document]", key) if about else ()
                            for key in ("sentence", "unless_question"))
+    signpost = data.get("signpost", {})
+    if not isinstance(signpost, dict):
+        raise PromptsError(f"{path}: [signpost] must be a table")
+    signpost_patterns = tuple(compile_patterns(signpost.get(key), f"{path}: [signpost]", key) if signpost else ()
+                              for key in ("sentence", "unless_question"))
     for number, entry in enumerate(entries, start=1):
         name = entry.get("name") if isinstance(entry, dict) else None
         if not isinstance(name, str) or not name.strip():
             raise PromptsError(f"{path}: kind {number} needs a name")
+        required = entry.get("required", False)
+        if not isinstance(required, bool):
+            raise PromptsError(f"{path}: kind {name!r}: 'required' must be true or false")
         kinds.append(QuestionKind(name.strip(), *(compile_patterns(entry.get(key), f"{path}: kind {name!r}", key)
-                                                  for key in ("question", "sentence"))))
-    return QuestionKinds(tuple(kinds), own_patterns, own_not, *about_patterns)
+                                                  for key in ("question", "sentence")), required))
+    return QuestionKinds(tuple(kinds), own_patterns, own_not, *about_patterns, *signpost_patterns)

@@ -73,7 +73,7 @@ def prepare(engine, questions) -> list[Prepared]:
     prepared = []
     for q in questions:
         vector = engine.query_vector(q.question)
-        what_to_do = engine.intent.asks_what_to_do(vector)
+        what_to_do = engine.intent.asks_what_to_do(vector, q.question)
         hits = engine.candidates(q.question, vector, what_to_do=what_to_do)
         prepared.append(Prepared(q, vector, hits, what_to_do, engine.unknown_names(q.question)))
     return prepared

@@ -297,6 +297,28 @@ def test_what_did_the_iwf_find_quotes_the_rise_in_reports(engine):
 
 
 @pytest.mark.slow
+def test_how_long_is_not_answered_by_a_sentence_without_a_time_or_on_another_topic(engine):
+    # Part one says to keep a separate file (no time), and that training is updated annually (another topic)
+    answer = engine.ask("how long do we keep child protection files after a pupil leaves?")
+    assert answer["answered"] is False and answer["steps_first"] is True
+
+
+@pytest.mark.slow
+def test_a_signpost_is_no_answer_unless_the_question_asks_where_to_look(engine):
+    lesson = engine.ask("I'm planning a PSHE lesson on sextortion for year 8, what should I put in it?")
+    assert not any("for links to" in p["quote"] for p in lesson["passages"])
+    where = engine.ask("where can I find lesson plans about mental health?")
+    assert any("lesson plans" in p["quote"][slice(*p["highlight"][0])] for p in where["passages"])
+
+
+@pytest.mark.slow
+def test_asking_permission_is_what_to_do_and_a_news_sentence_on_the_topic_is_no_answer(engine):
+    answer = engine.ask("If staff find an AI fake nude on a pupil's device, are we allowed to delete it ourselves?")
+    assert answer["asks_what_to_do"] is True and answer["steps_first"] is True
+    assert not any(p["source"]["id"].startswith("bbc") for p in answer["passages"])
+
+
+@pytest.mark.slow
 def test_the_schools_own_policy_comes_first_where_it_answers(tmp_path, embedder):
     """A school's procedure beside the national guidance: its quote is the first thing shown."""
     import tomllib

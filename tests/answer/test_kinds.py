@@ -97,3 +97,56 @@ def test_a_sentence_that_says_what_to_do_is_not_about_the_document(kinds, senten
 ])
 def test_only_a_question_about_what_a_document_covers_may_be_answered_by_such_a_statement(kinds, question, scope):
     assert kinds.asks_scope(question) is scope
+
+
+@pytest.mark.parametrize("question", [
+    "how long do we keep child protection files after a pupil leaves?",
+    "how many years do we have to keep safeguarding records?",
+])
+def test_a_how_long_question_needs_a_sentence_that_states_a_time(kinds, question):
+    found = kinds.of(question)
+    assert [k.name for k in kinds.required(found)] == ["timing"]
+    assert not kinds.states(found, "It is good practice to keep concerns and referrals in a separate child protection file.")
+
+
+def test_only_the_timing_kind_is_required(kinds):
+    assert {k.name for k in kinds.kinds if k.required} == {"timing"}
+
+
+@pytest.mark.parametrize("sentence", [
+    "See Every Mind Matters for links to all materials and lesson plans.",
+    "Further information on the signs of involvement in county lines is available in guidance published by the Home Office.",
+    "Further details can be found in Part four of the full version of this guidance.",
+    "Departmental advice What to do if you're worried a child is being abused provides more information on identifying abuse.",
+])
+def test_a_signpost_to_another_source_is_recognised(kinds, sentence):
+    assert kinds.points_elsewhere(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Staff can call 0800 028 0285 and the line is available from 08:00 to 20:00 Monday to Friday.",
+    "If staff have any concerns about a child's welfare, they should act on them immediately.",
+    "More information about the child should be shared with the designated safeguarding lead.",
+])
+def test_a_sentence_that_says_something_itself_is_not_a_signpost(kinds, sentence):
+    assert not kinds.points_elsewhere(sentence)
+
+
+@pytest.mark.parametrize("question, where", [
+    ("where can I find lesson plans about mental health?", True),
+    ("is there any guidance on county lines I can read?", True),
+    ("I'm planning a PSHE lesson on sextortion for year 8, what should I put in it?", False),
+    ("How should I plan a lesson on county lines for year 7s?", False),
+])
+def test_only_a_question_asking_where_to_look_may_be_answered_by_a_signpost(kinds, question, where):
+    assert kinds.asks_where(question) is where
+
+
+def test_a_malformed_required_flag_or_signpost_table_stops_loading(tmp_path):
+    from tests.conftest import assert_refused
+
+    kind = '[[kind]]\nname = "timing"\nquestion = ["how long"]\nsentence = ["days?"]\n'
+    assert_refused(load_kinds, tmp_path / "k.toml", kind + 'required = "yes"\n', "'required' must be true or false")
+    assert_refused(load_kinds, tmp_path / "k.toml", 'signpost = "see"\n' + kind, r"\[signpost\] must be a table")
+    assert_refused(load_kinds, tmp_path / "k.toml", kind + '[signpost]\nsentence = ["("]\nunless_question = ["where"]\n',
+                   "not valid")
