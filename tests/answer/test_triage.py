@@ -32,6 +32,8 @@ def assessor(embedder):
     "edited nudes of a girl in my class are being shared on Snapchat right now",
     # a child missing, in other words than "missing"
     "Year 7 didn't get back on the coach after the museum trip and her phone's off. How long do we wait?",
+    "Reception child wasn't in the line after lunch. We've checked the toilets, hall and playground and the side gate was found open.",
+    "we can't find one of our year 2 pupils after PE",
 ])
 def test_a_child_at_risk_now_is_urgent_by_the_patterns_alone(rules, question):
     assert triage(question, rules).urgent
@@ -42,6 +44,7 @@ def test_a_child_at_risk_now_is_urgent_by_the_patterns_alone(rules, question):
     "What should our policy say about nudify apps?",
     "Last year a pupil was blackmailed with an edited photo; how should we have recorded it?",
     "When are the new laws on AI abuse images expected?",
+    "I can't find the safeguarding policy on the school website",
 ])
 def test_general_policy_and_past_questions_are_not_urgent(rules, assessor, embedder, question):
     assert not triage(question, rules).urgent
