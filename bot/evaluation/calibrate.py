@@ -74,7 +74,7 @@ def prepare(engine, questions) -> list[Prepared]:
     for q in questions:
         vector = engine.query_vector(q.question)
         what_to_do = engine.intent.asks_what_to_do(vector, q.question)
-        hits = engine.candidates(q.question, vector, what_to_do=what_to_do)
+        hits = engine.candidates(q.question, vector)
         prepared.append(Prepared(q, vector, hits, what_to_do, engine.unknown_names(q.question)))
     return prepared
 
