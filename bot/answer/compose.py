@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from bot.library.passages import Passage
 
 _WORDS = re.compile(r"\w+")
+# A sentence that opens by pointing back ("These times can be particularly risky ...", "This
+# includes ...", "They should ...") says nothing on its own: its subject is the sentence before.
+_REFERS_BACK = re.compile(r"^\W*(these|those|such|this|that|they|he|she)\b", re.IGNORECASE)
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -100,3 +103,13 @@ def citation(publisher: str, title: str, date: str | None, passage: Passage) -> 
     if passage.heading:
         where = f"{where}, under \u2018{passage.heading[-1]}\u2019" if where else f"under \u2018{passage.heading[-1]}\u2019"
     return f"{publisher}, {title} ({date or 'date not stated'}), {where}"
+
+
+def highlight_span(sentences: list[tuple[int, int]], start: int, end: int, text: str) -> tuple[int, int]:
+    """The span to highlight for the answering sentence `start`-`end` of a passage whose sentences
+    are `sentences` (spans in `text`): the sentence itself, or with the one before it when it
+    opens by pointing back to it, so that what is highlighted can be read on its own."""
+    if not _REFERS_BACK.match(text[start:end]):
+        return start, end
+    before = [s for s in sentences if s[1] <= start]
+    return (before[-1][0], end) if before else (start, end)

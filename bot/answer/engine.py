@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answer.answerability import SentenceJudgement, answers, judge_passage, normalise, term_weights
-from bot.answer.compose import citation, distinct, pick_passages
+from bot.answer.compose import citation, distinct, highlight_span, pick_passages
 from bot.answer.escalation import (
     DEFAULT_ESCALATION_FILE,
     DEFAULT_MESSAGES_FILE,
@@ -358,9 +358,10 @@ class AnswerEngine:
     def _quote(self, passage, judgement: SentenceJudgement) -> dict:
         doc = self.index.documents[passage.doc_id]
         quote = doc.text[passage.start:passage.end]
+        start, end = highlight_span(self.index.sentence_spans[passage.id], judgement.start, judgement.end, doc.text)
         return {
             "quote": quote,
-            "highlight": [[judgement.start - passage.start, judgement.end - passage.start]],
+            "highlight": [[start - passage.start, end - passage.start]],
             "source": doc.source_info(),
             "date": doc.date,
             "date_note": doc.date_note,

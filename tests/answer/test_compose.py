@@ -1,6 +1,6 @@
 """Answer composition on hand-made passages: duplicates, highlight, citation."""
 
-from bot.answer.compose import citation, near_duplicate, pick_passages
+from bot.answer.compose import citation, highlight_span, near_duplicate, pick_passages
 from bot.library.passages import Passage
 
 
@@ -30,3 +30,20 @@ def test_citation_names_publisher_title_date_and_place():
         "NCA, Guidance (2025-06-27), paragraphs 3-5"
     assert citation("School", "Handbook", None, passage("a", "x", 2, page=4)) == \
         "School, Handbook (date not stated), paragraph 2, page 4"
+
+
+TEXT = ("Violence can often peak in the hours just before or just after school. "
+        "These times can be particularly risky for young people. "
+        "Staff should be aware of the signs.")
+SENTENCES = [(0, 70), (71, 126), (127, 162)]
+
+
+def test_a_sentence_that_points_back_is_highlighted_with_the_one_before():
+    assert TEXT[slice(*SENTENCES[1])].startswith("These times")
+    assert highlight_span(SENTENCES, *SENTENCES[1], TEXT) == (0, 126)
+
+
+def test_a_sentence_that_stands_alone_or_opens_the_passage_is_highlighted_alone():
+    assert highlight_span(SENTENCES, *SENTENCES[2], TEXT) == SENTENCES[2]
+    opening = "They said it was a joke. Nothing else."
+    assert highlight_span([(0, 24), (25, 38)], 0, 24, opening) == (0, 24)
