@@ -8,6 +8,7 @@ comes from `prompts/` or is a verbatim quote.
 from __future__ import annotations
 
 import copy
+import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -39,6 +40,9 @@ from bot.search.embedder import Embedder
 from bot.search.hits import Hit
 from bot.search.hybrid import HybridRetriever, timed
 from bot.search.index import SearchIndex, load_index
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
 
 
 class QuestionError(ValueError):
@@ -79,8 +83,9 @@ class AnswerEngine:
     kinds: QuestionKinds = field(default_factory=QuestionKinds)
     _sentence_terms: dict[str, list[list[str]]] = field(default_factory=dict, init=False, repr=False)
     _passage_words: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
-    # each sentence of a passage: (states what its document is for, points elsewhere)
-    _sentence_roles: dict[str, list[tuple[bool, bool]]] = field(default_factory=dict, init=False, repr=False)
+    # each sentence of a passage: (states what its document is for, points elsewhere, has no word:
+    # a paragraph's own number, "9.", which says nothing)
+    _sentence_roles: dict[str, list[tuple[bool, bool, bool]]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def load(cls, settings: Settings | None = None, school_file: Path | None = None,
@@ -342,10 +347,11 @@ class AnswerEngine:
         if passage_id not in self._sentence_roles:
             text = self.index.documents[self.index.by_id[passage_id].doc_id].text
             self._sentence_roles[passage_id] = [(self.kinds.about_the_document(text[s:e]),
-                                                 self.kinds.points_elsewhere(text[s:e]))
+                                                 self.kinds.points_elsewhere(text[s:e]),
+                                                 not _WORD.search(text[s:e]))
                                                 for s, e in self.index.sentence_spans[passage_id]]
-        return [(scope or not about) and (where or not signpost)
-                for about, signpost in self._sentence_roles[passage_id]]
+        return [(scope or not about) and (where or not signpost) and not bare
+                for about, signpost, bare in self._sentence_roles[passage_id]]
 
     def _procedures(self, judgement: SentenceJudgement) -> bool:
         doc_id = self.index.by_id[judgement.passage_id].doc_id

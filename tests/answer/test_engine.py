@@ -319,6 +319,18 @@ def test_asking_permission_is_what_to_do_and_a_news_sentence_on_the_topic_is_no_
 
 
 @pytest.mark.slow
+def test_a_paragraphs_own_number_is_never_the_answering_sentence(engine):
+    """KCSIE's "9." opens paragraph 9 and is kept as a sentence of its own; it says nothing."""
+    numbered = [p for p in engine.index.passages if p.label == "9" and p.doc_id == "kcsie-2025-part-one"]
+    text = engine.index.documents["kcsie-2025-part-one"].text
+    spans = engine.index.sentence_spans[numbered[0].id]
+    assert text[slice(*spans[0])].strip() == "9."
+    assert engine._may_answer(numbered[0].id, scope=False, where=False)[0] is False
+    answer = engine.ask("deadline for year 9 reports")
+    assert all(p["quote"][slice(*p["highlight"][0])].strip() != "9." for p in answer["passages"])
+
+
+@pytest.mark.slow
 def test_the_schools_own_policy_comes_first_where_it_answers(tmp_path, embedder):
     """A school's procedure beside the national guidance: its quote is the first thing shown."""
     import tomllib

@@ -34,6 +34,10 @@ def assessor(embedder):
     "Year 7 didn't get back on the coach after the museum trip and her phone's off. How long do we wait?",
     "Reception child wasn't in the line after lunch. We've checked the toilets, hall and playground and the side gate was found open.",
     "we can't find one of our year 2 pupils after PE",
+    # hurt now, though phrased as a question of permission or about the past
+    "there's a gang of lads kicking a year 8 kid on the field behind the fence and I'm on duty on my own. "
+    "am I allowed to physically pull them off him?",
+    "A Year 8 girl has just told me she was 'cut' when the family went abroad in the summer and she's still in pain.",
 ])
 def test_a_child_at_risk_now_is_urgent_by_the_patterns_alone(rules, question):
     assert triage(question, rules).urgent
@@ -45,6 +49,7 @@ def test_a_child_at_risk_now_is_urgent_by_the_patterns_alone(rules, question):
     "Last year a pupil was blackmailed with an edited photo; how should we have recorded it?",
     "When are the new laws on AI abuse images expected?",
     "I can't find the safeguarding policy on the school website",
+    "is it a safeguarding issue if a pupil keeps getting kicked in PE?",
 ])
 def test_general_policy_and_past_questions_are_not_urgent(rules, assessor, embedder, question):
     assert not triage(question, rules).urgent
