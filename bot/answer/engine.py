@@ -41,7 +41,6 @@ from bot.search.hits import Hit
 from bot.search.hybrid import HybridRetriever, timed
 from bot.search.index import SearchIndex, load_index
 
-
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
 
 
