@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from bot.answer.prompts import PromptsError, compile_patterns, read_toml
+from bot.answer.prompts import PromptsError, as_typed, compile_patterns, read_toml
 from bot.config import PROJECT_ROOT
 
 DEFAULT_ESCALATION_FILE = PROJECT_ROOT / "prompts" / "escalation.toml"
@@ -143,7 +143,7 @@ class EscalationBook:
     def about_a_child(self, question: str) -> bool:
         """Is the question about a child, a pupil, an image or a member of staff? Such a question
         always gets the steps, whatever the library covers."""
-        text = " ".join(question.split()).replace("’", "'")
+        text = as_typed(question)
         return any(p.search(text) for p in self.subject)
 
     def danger_now(self, danger: bool, crisis: bool, seen: frozenset[str]) -> bool:
@@ -158,7 +158,7 @@ class EscalationBook:
 
     def situations_in(self, question: str) -> frozenset[str]:
         """The situations a question describes (sextortion, a member of staff shown, ...)."""
-        text = " ".join(question.split()).replace("’", "'")
+        text = as_typed(question)
         return frozenset(s.name for s in self.situations if s.seen_in(text))
 
     def lead(self, school: SchoolContacts) -> dict:

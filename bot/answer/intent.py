@@ -24,6 +24,7 @@ import numpy as np
 from bot.answer.classifier import LinearClassifier
 from bot.answer.prompts import (
     PromptsError,
+    as_typed,
     compile_patterns,
     read_classifier_section,
     read_question_lists,
@@ -56,7 +57,7 @@ class Intent:
         return self.phrased_as_what_to_do(question) or self.probability(vector) >= self.threshold
 
     def phrased_as_what_to_do(self, question: str) -> bool:
-        text = " ".join(question.split()).replace("’", "'")
+        text = as_typed(question)
         return any(p.search(text) for p in self.phrasing)
 
 

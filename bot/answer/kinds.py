@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.answer.prompts import PromptsError, compile_patterns, read_toml
+from bot.answer.prompts import PromptsError, as_typed, compile_patterns, read_toml
 from bot.config import PROJECT_ROOT
 
 DEFAULT_KINDS_FILE = PROJECT_ROOT / "prompts" / "question_kinds.toml"
@@ -68,7 +68,7 @@ class QuestionKinds:
     def asks_own_policy(self, question: str) -> bool:
         """Does the question ask what the school's own policy says? National guidance cannot
         answer that: it says what a policy should hold, not what this school's holds."""
-        text = " ".join(question.split()).replace("’", "'")
+        text = as_typed(question)
         return any(p.search(text) for p in self.own_policy) and not any(p.search(text) for p in self.own_policy_not)
 
     def of(self, question: str) -> tuple[QuestionKind, ...]:

@@ -15,6 +15,12 @@ class PromptsError(ValueError):
     """A prompts file is missing, not valid TOML, or breaks its rules; the message says where."""
 
 
+def as_typed(question: str) -> str:
+    """The question as the patterns in `prompts/` are written to match it: whitespace collapsed,
+    curly apostrophes made straight ("don’t" typed on a phone is "don't")."""
+    return " ".join(question.split()).replace("’", "'")
+
+
 def read_toml(path: Path) -> dict:
     try:
         return tomllib.loads(Path(path).read_text(encoding="utf-8"))

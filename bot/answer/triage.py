@@ -24,6 +24,7 @@ import numpy as np
 from bot.answer.classifier import LinearClassifier
 from bot.answer.prompts import (
     PromptsError,
+    as_typed,
     compile_patterns,
     read_classifier_section,
     read_question_lists,
@@ -136,7 +137,7 @@ def triage(question: str, rules: TriageRules, probability: float | None = None, 
 
     Without a probability (rules only, for comparison), the situation-and-harm patterns decide.
     """
-    text = " ".join(question.split()).replace("’", "'")
+    text = as_typed(question)
     if _any(rules.crisis, text):
         return TriageResult(True, ("crisis",), probability, danger=True)
     situation, harm, not_now = _any(rules.situation, text), _any(rules.harm, text), _any(rules.not_now, text)
