@@ -103,16 +103,8 @@ def load_kinds(path: Path = DEFAULT_KINDS_FILE) -> QuestionKinds:
         raise PromptsError(f"{path}: [own_policy] must be a table")
     own_patterns = compile_patterns(own["question"], f"{path}: [own_policy]", "question") if own else ()
     own_not = compile_patterns(own["not_when"], f"{path}: [own_policy]", "not_when") if own.get("not_when") else ()
-    about = data.get("about_the_document", {})
-    if not isinstance(about, dict):
-        raise PromptsError(f"{path}: [about_the_document] must be a table")
-    about_patterns = tuple(compile_patterns(about.get(key), f"{path}: [about_the_document]", key) if about else ()
-                           for key in ("sentence", "unless_question"))
-    signpost = data.get("signpost", {})
-    if not isinstance(signpost, dict):
-        raise PromptsError(f"{path}: [signpost] must be a table")
-    signpost_patterns = tuple(compile_patterns(signpost.get(key), f"{path}: [signpost]", key) if signpost else ()
-                              for key in ("sentence", "unless_question"))
+    about_patterns = _sentence_rule(data, "about_the_document", path)
+    signpost_patterns = _sentence_rule(data, "signpost", path)
     for number, entry in enumerate(entries, start=1):
         name = entry.get("name") if isinstance(entry, dict) else None
         if not isinstance(name, str) or not name.strip():
@@ -123,3 +115,16 @@ def load_kinds(path: Path = DEFAULT_KINDS_FILE) -> QuestionKinds:
         kinds.append(QuestionKind(name.strip(), *(compile_patterns(entry.get(key), f"{path}: kind {name!r}", key)
                                                   for key in ("question", "sentence")), required))
     return QuestionKinds(tuple(kinds), own_patterns, own_not, *about_patterns, *signpost_patterns)
+
+
+def _sentence_rule(data: dict, section: str, path: Path) -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
+    """An optional `[section]` of sentences that never answer (`sentence`) unless the question asks
+    for them (`unless_question`): both pattern lists, or two empty ones where the file has none."""
+    table = data.get(section, {})
+    if not isinstance(table, dict):
+        raise PromptsError(f"{path}: [{section}] must be a table")
+    if not table:
+        return (), ()
+    sentence, asked = (compile_patterns(table.get(key), f"{path}: [{section}]", key)
+                       for key in ("sentence", "unless_question"))
+    return sentence, asked
