@@ -144,6 +144,8 @@ def test_a_sentence_that_says_something_itself_is_not_a_signpost(kinds, sentence
     ("is there any guidance on county lines I can read?", True),
     ("I'm planning a PSHE lesson on sextortion for year 8, what should I put in it?", False),
     ("How should I plan a lesson on county lines for year 7s?", False),
+    ("is chatgpt any good for writing lesson plans?", False),
+    ("any good resources on county lines for a year 9 lesson?", True),
 ])
 def test_only_a_question_asking_where_to_look_may_be_answered_by_a_signpost(kinds, question, where):
     assert kinds.asks_where(question) is where
