@@ -54,6 +54,8 @@ def phrasing_only():
     "am i allowed to search a kids phone if i think theres nudes on it",
     "How do I actually report a website with AI abuse imagery - is there a form?",
     "What's the process if a student makes a deepfake of a member of staff?",
+    "Do we need the parents' permission before the DSL refers a child to children's social care?",
+    "What sanction should the boy who made the fake nudes get?",
 ])
 def test_asking_permission_or_the_process_is_asking_what_to_do(question):
     assert phrasing_only().phrased_as_what_to_do(question)
@@ -63,6 +65,8 @@ def test_asking_permission_or_the_process_is_asking_what_to_do(question):
     "What is nudifying?",
     "Is it illegal to make a deepfake of a classmate?",
     "how many teachers got the new guidance?",
+    "What is meant by consent in the guidance?",
+    "what sanctions does the new law bring in?",
 ])
 def test_a_question_of_fact_is_not_taken_for_one_by_its_phrasing(question):
     assert not phrasing_only().phrased_as_what_to_do(question)
