@@ -21,8 +21,8 @@ Two more signals come from the question and the document's structure, not from o
   a child?") gains `heading_weight` times the excess. Text without headings is not affected.
 A passage is quoted only when its best sentence clears the bar; that same sentence is the
 highlight. Questions that ask what to do need more: a passage from a document that sets out
-procedures (the manifest's `procedures = true`) clears the usual bar, any other passage only the
-higher one, so a news report is quoted for the factual part of a mixed question ("is forwarding
+procedures (the manifest's `procedures = true`) clears the usual bar under a heading that says what
+was asked and a slightly higher one elsewhere, any other passage only the highest one, so a news report is quoted for the factual part of a mixed question ("is forwarding
 it illegal, and what do I do?") but never offered as the answer to "what do I do?".
 The scoring and the decision are pure functions; the weights and bars are calibrated on the
 labelled dev split (`python -m bot.evaluation.calibrate`).
@@ -50,6 +50,7 @@ class SentenceJudgement:
     retrieval: float
     score: float  # heading and question kind counted
     states_kind: bool = False  # the sentence states what the question's kind asks for (a law for "is it illegal?")
+    heading_says_it: bool = False  # the passage's own heading says what was asked (cosine >= heading_match)
 
     def as_dict(self) -> dict:
         return {"cosine": round(self.cosine, 4), "overlap": round(self.overlap, 4),
@@ -99,6 +100,7 @@ def judge_passage(passage_id: str, spans: Sequence[tuple[int, int]], sentence_te
     question's cosine with the passage's own heading, None where it has none.
     """
     adjustment = heading_adjustment(heading_cosine, settings)
+    heading_says_it = heading_cosine is not None and heading_cosine >= settings.heading_match
     best: SentenceJudgement | None = None
     for number, ((start, end), terms, cosine) in enumerate(zip(spans, sentence_terms, cosines)):
         if may_answer is not None and not may_answer[number]:
@@ -109,7 +111,8 @@ def judge_passage(passage_id: str, spans: Sequence[tuple[int, int]], sentence_te
         if states_kind:
             score += settings.kind_weight
         if best is None or score > best.score:
-            best = SentenceJudgement(passage_id, start, end, float(cosine), share, retrieval, score, states_kind)
+            best = SentenceJudgement(passage_id, start, end, float(cosine), share, retrieval, score, states_kind,
+                                     heading_says_it)
     return best
 
 
@@ -126,9 +129,15 @@ def heading_adjustment(heading_cosine: float | None, settings: AnswerabilitySett
 
 def answers(judgement: SentenceJudgement, asks_what_to_do: bool, sets_out_procedures: bool,
             settings: AnswerabilitySettings) -> bool:
-    """Does this passage's best sentence say what was asked?"""
+    """Does this passage's best sentence say what was asked?
+
+    "What do I do?" needs more than a sentence on the topic: a document that sets out procedures
+    answers at the usual bar where the passage's heading says what was asked, and at a higher one
+    elsewhere; any other document only at the highest."""
     if asks_what_to_do and not sets_out_procedures:
         return judgement.score >= settings.min_score_what_to_do
+    if asks_what_to_do and not judgement.heading_says_it:
+        return judgement.score >= max(settings.min_score, settings.min_score_what_to_do_procedures)
     return judgement.score >= settings.min_score
 
 

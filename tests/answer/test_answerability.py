@@ -98,6 +98,26 @@ def test_what_to_do_questions_need_a_procedure_document_or_a_clear_factual_answe
     assert answers(judgement(score), what_to_do, procedures, SETTINGS) is expected
 
 
+@pytest.mark.parametrize("what_to_do, heading_says_it, expected", [
+    (False, False, True),  # a fact question: the usual bar
+    (True, True, True),    # "what do I do?" under a heading that says what was asked: the usual bar
+    (True, False, False),  # ... elsewhere in the same document: a higher one
+])
+def test_what_to_do_in_a_procedures_document_needs_more_away_from_a_heading_that_says_it(what_to_do, heading_says_it,
+                                                                                        expected):
+    settings = AnswerabilitySettings(min_score=0.7, min_score_what_to_do_procedures=0.78)
+    sentence = SentenceJudgement("p", 0, 1, 0.0, 0.0, 0.0, 0.75, heading_says_it=heading_says_it)
+    assert answers(sentence, what_to_do, True, settings) is expected
+
+
+@pytest.mark.parametrize("heading_cosine, says_it", [(None, False), (0.49, False), (0.5, True), (0.8, True)])
+def test_a_heading_says_what_was_asked_from_the_heading_match_cosine(heading_cosine, says_it):
+    settings = AnswerabilitySettings(heading_match=0.5)
+    best = judge_passage("p", [(0, 5)], [["x"]], np.array([0.5]), {"x": 1.0}, 1.0, settings,
+                         heading_cosine=heading_cosine)
+    assert best.heading_says_it is says_it
+
+
 def test_normalise_maps_candidates_to_0_1_and_a_lone_one_to_1():
     assert normalise({"a": 2.0, "b": 1.0, "c": 1.5}) == {"a": 1.0, "b": 0.0, "c": 0.5}
     assert normalise({"a": 0.3}) == {"a": 1.0}
