@@ -44,6 +44,11 @@ from bot.search.index import SearchIndex, load_index
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
 
 
+def _folded(text: str) -> str:
+    """Text compared as a line of words: whitespace collapsed, case and closing stops ignored."""
+    return " ".join(text.split()).rstrip(".").casefold()
+
+
 class QuestionError(ValueError):
     """The question cannot be answered as given; the message says why, in plain words.
 
@@ -82,8 +87,8 @@ class AnswerEngine:
     kinds: QuestionKinds = field(default_factory=QuestionKinds)
     _sentence_terms: dict[str, list[list[str]]] = field(default_factory=dict, init=False, repr=False)
     _passage_words: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
-    # each sentence of a passage: (states what its document is for, points elsewhere, has no word:
-    # a paragraph's own number, "9.", which says nothing)
+    # each sentence of a passage: (states what its document is for, points elsewhere, says nothing:
+    # a paragraph's own number, "9.", or the document's own title)
     _sentence_roles: dict[str, list[tuple[bool, bool, bool]]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
@@ -344,10 +349,13 @@ class AnswerEngine:
         asks where to find something, `where`). What each sentence is, is worked out once per
         passage and kept."""
         if passage_id not in self._sentence_roles:
-            text = self.index.documents[self.index.by_id[passage_id].doc_id].text
+            doc = self.index.documents[self.index.by_id[passage_id].doc_id]
+            text, title = doc.text, _folded(doc.title)
+            # the document's own title ("Teachers given new guidance in dealing with ..."), which
+            # the citation already names, says nothing about who did what: no answer either
             self._sentence_roles[passage_id] = [(self.kinds.about_the_document(text[s:e]),
                                                  self.kinds.points_elsewhere(text[s:e]),
-                                                 not _WORD.search(text[s:e]))
+                                                 not _WORD.search(text[s:e]) or _folded(text[s:e]) == title)
                                                 for s, e in self.index.sentence_spans[passage_id]]
         return [(scope or not about) and (where or not signpost) and not bare
                 for about, signpost, bare in self._sentence_roles[passage_id]]

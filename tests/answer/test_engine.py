@@ -330,6 +330,19 @@ def test_a_paragraphs_own_number_is_never_the_answering_sentence(engine):
     assert all(p["quote"][slice(*p["highlight"][0])].strip() != "9." for p in answer["passages"])
 
 
+def test_a_documents_own_title_is_never_the_answering_sentence(engine):
+    """The news story's headline names the document (the citation shows it); it shares every word of
+    "who put out the new guidance ...?" and says nothing about who did."""
+    doc = engine.index.documents["bbc-ai-csam-teacher-guidance"]
+    first = next(p for p in engine.index.passages if p.doc_id == doc.id)
+    spans = engine.index.sentence_spans[first.id]
+    assert " ".join(doc.text[slice(*spans[0])].split()) == doc.title
+    assert engine._may_answer(first.id, scope=False, where=False)[0] is False
+    answer = engine.ask("who put out the new guidance for teachers about AI generated child abuse images?")
+    shown = [p["quote"][slice(*p["highlight"][0])] for p in answer["passages"]]
+    assert shown and doc.title not in shown
+
+
 @pytest.mark.slow
 def test_the_schools_own_policy_comes_first_where_it_answers(tmp_path, embedder):
     """A school's procedure beside the national guidance: its quote is the first thing shown."""
