@@ -33,13 +33,16 @@ class Vocabulary:
 
 def names_in(question: str) -> list[str]:
     """Words that name something: a capitalised word not opening a sentence, an abbreviation in
-    capitals, or a year. "Ofcom", "KCSIE", "2022"; not "Is", "I", "I'm" or "cartoon"."""
+    capitals (unless it glosses the words before it, in brackets), or a year. "Ofcom", "KCSIE",
+    "2022"; not "Is", "I", "I'm", "cartoon" or the "(FII)" of "fabricated or induced illness (FII)"."""
     found = []
     for number, match in enumerate(_TOKEN.finditer(question)):
         word = match.group()
         opening = number == 0 or question[:match.start()].rstrip().endswith(_SENTENCE_START)
         capitalised = word[0].isupper() and not opening and not _FIRST_PERSON.fullmatch(word)
-        abbreviation = len(word) >= 2 and word.isupper() and word.isalpha()
+        # "(FII)" after the words it stands for is the asker's own gloss, not a name to look up
+        gloss = question[match.start() - 1:match.start()] == "(" and question[match.end():match.end() + 1] == ")"
+        abbreviation = len(word) >= 2 and word.isupper() and word.isalpha() and not gloss
         if capitalised or abbreviation or _YEAR.fullmatch(word):
             found.append(word)
     return found

@@ -22,6 +22,8 @@ def test_groups_relate_each_folded_word_to_the_others():
     ("does it count if the image is a cartoon?", []),
     ("I teach Year 9. Is it illegal?", ["Year"]),
     ("What should I do if I'm worried about a child? I've asked and I'd like to know", []),
+    ("is a parent faking illness in their child (FII) counted as physical abuse?", []),
+    ("what does the IWF (Internet Watch Foundation) do?", ["IWF", "Watch", "Foundation"]),
 ])
 def test_names_are_capitalised_words_inside_a_sentence_abbreviations_and_years(question, names):
     assert names_in(question) == names
