@@ -116,8 +116,32 @@ def test_a_how_long_question_needs_a_sentence_that_states_a_time(kinds, question
     assert not kinds.states(found, "It is good practice to keep concerns and referrals in a separate child protection file.")
 
 
-def test_only_the_timing_kind_is_required(kinds):
-    assert {k.name for k in kinds.kinds if k.required} == {"timing"}
+@pytest.mark.parametrize("question, asks", [
+    ("prevent referral - which form do we use and who do we email it to?", True),
+    ("is there a set form or template for logging a low level concern?", True),
+    ("how do I report it to the IWF, is there an online form?", True),
+    ("a girl in my form has shown me a fake nude of herself, what do I do?", False),
+    ("what forms can child-on-child abuse take online?", False),
+])
+def test_asking_for_a_form_needs_a_sentence_that_names_one(kinds, question, asks):
+    found = kinds.of(question)
+    assert ([k.name for k in kinds.required(found)] == ["form"]) is asks
+
+
+@pytest.mark.parametrize("sentence, names_one", [
+    ("Referrals are made on the local authority's online referral form.", True),
+    ("It also has a form through which a safe time for a call can be booked.", True),
+    ("Staff should be aware of local procedures for making a Prevent referral.", False),
+    ("Exploitation can take many forms, including sexual exploitation.", False),
+    ("This can take the form of abusive, harassing, and misogynistic messages.", False),
+])
+def test_a_sentence_names_a_form_only_as_a_thing_to_fill_in(kinds, sentence, names_one):
+    form = [k for k in kinds.kinds if k.name == "form"]
+    assert kinds.states(form, sentence) is names_one
+
+
+def test_only_the_timing_and_form_kinds_are_required(kinds):
+    assert {k.name for k in kinds.kinds if k.required} == {"timing", "form"}
 
 
 @pytest.mark.parametrize("sentence", [
