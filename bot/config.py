@@ -148,6 +148,14 @@ class AnswerSettings:
     # a question is on the library's subject (not "off topic") when a sentence clears the answer bar
     # or has at least this cosine with it
     topic_cosine: float = 0.4
+    # A library with headings says what its subjects are: its headings and its documents' titles.
+    # A question that comes no nearer than `subject_cosine` to any of them, and whose best sentence
+    # is no nearer than `subject_sentence_cosine`, is not about what the library holds ("when is
+    # the next inset day?", "how many days annual leave do support staff get?"); a sentence that
+    # shares a stray word with it ("annually", "Awareness Day") is not quoted. Chosen on the dev
+    # splits of the seeds + Part one and the 585-page library (README, "Answers across libraries").
+    subject_cosine: float = 0.3
+    subject_sentence_cosine: float = 0.35
     query_cache_size: int = 1024  # query embeddings kept in memory (about 1.5 KiB each)
 
 

@@ -33,7 +33,13 @@ from bot.answer.kinds import DEFAULT_KINDS_FILE, QuestionKinds, load_kinds
 from bot.answer.language import looks_english
 from bot.answer.prompts import load_library_gaps
 from bot.answer.triage import DEFAULT_TRIAGE_FILE, Triage, load_triage
-from bot.answer.vocabulary import DEFAULT_VOCABULARY_FILE, Vocabulary, load_vocabulary, unknown_names
+from bot.answer.vocabulary import (
+    DEFAULT_VOCABULARY_FILE,
+    Vocabulary,
+    load_vocabulary,
+    names_in,
+    unknown_names,
+)
 from bot.config import AnswerabilitySettings, Settings
 from bot.search.abbreviations import AbbreviationExpander
 from bot.search.embedder import Embedder
@@ -42,6 +48,15 @@ from bot.search.hybrid import HybridRetriever, timed
 from bot.search.index import SearchIndex, load_index
 
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
+
+
+# a phrase of two words or more in quotation marks (not the apostrophe of "what's" or "kids'")
+_QUOTED = re.compile(r"(?:^|(?<=[\s(:,-]))['\"](\w[^'\"]*?\w\s+\w[^'\"]*?)['\"](?=[\s.,?!:;)-]|$)")
+
+
+def _straight(text: str) -> str:
+    """Curly quotation marks made straight."""
+    return text.translate(str.maketrans("‘’“”", "''\"\""))
 
 
 def _folded(text: str) -> str:
@@ -147,6 +162,10 @@ class AnswerEngine:
         headings = sorted({p.heading[-1] for p in self.index.passages if p.heading})
         self.heading_names = headings
         self.heading_matrix = self.index.dense.embedder.encode(headings, batch_size=64)
+        # the library's subjects as its authors name them: its headings and its documents' titles
+        titles = sorted({doc.title for doc in self.index.documents.values()})
+        self.subject_matrix = np.vstack([self.heading_matrix, self.index.dense.embedder.encode(titles)]) \
+            if headings else None
         self.heading_vectors: dict[str, np.ndarray] = dict(zip(headings, self.heading_matrix))
         # heading -> the passages under it, in document order (the first ones open the section,
         # where guidance says what the section is for)
@@ -181,14 +200,15 @@ class AnswerEngine:
             english = looks_english(question, self.index.bm25.analyzer, self.index.bm25.idf, self.model_words)
             # a question not in English is never answered by a quote matched on a stray word
             own_policy = self.kinds.asks_own_policy(question)
-            chosen = self.choose(judgements, what_to_do, unknown, own_policy=own_policy) if english else []
+            far = self.far_from_subjects(question, vector, judgements)
+            chosen = self.choose(judgements, what_to_do, unknown, own_policy=own_policy) if english and not far else []
         with timed(timings, "compose"):
             passages = [self._quote(self.index.by_id[j.passage_id], j) for j in chosen]
         answered = bool(passages)
         best = max(judgements, key=lambda j: j.score, default=None)
         # a question about a child, an image or staff always gets the steps: never "off topic"
         about_a_child = self.escalation_book.about_a_child(question)
-        on_topic = self.on_topic(judgements) or about_a_child or not english
+        on_topic = (self.on_topic(judgements) and not far) or about_a_child or not english
         # "what is our school's policy on phones?" with no school policy that says: not a question
         # the steps answer, unless it is about a child
         if own_policy and not (answered or about_a_child or urgent):
@@ -262,6 +282,34 @@ class AnswerEngine:
         settings = self.settings
         return any(j.score >= settings.answerability.min_score or j.cosine >= settings.answer.topic_cosine
                    for j in judgements)
+
+    def far_from_subjects(self, question: str, vector: np.ndarray, judgements: list[SentenceJudgement]) -> bool:
+        """Is the question far from everything the library is about: from each of its headings and
+        document titles, and from its best sentence too? Only a library with headings says what its
+        subjects are; one without (two news stories) is never judged so."""
+        settings = self.settings.answer
+        if self.subject_matrix is None:
+            return False
+        best = max(judgements, key=lambda j: j.score, default=None)
+        if best is not None and best.cosine >= settings.subject_sentence_cosine:
+            return False
+        if float((self.subject_matrix @ vector).max()) >= settings.subject_cosine:
+            return False
+        # "'it could happen here' - what's that about?" quotes the library's own words, and "who is
+        # Derek Ray-Hill?" names someone its sentence names
+        return not (best is not None and self._quotes_or_names(question, best))
+
+    def _quotes_or_names(self, question: str, judgement: SentenceJudgement) -> bool:
+        """Does the question quote words of the judged sentence, in quotation marks, or name
+        something (a person, an organisation) that the sentence names?"""
+        doc = self.index.documents[self.index.by_id[judgement.passage_id].doc_id]
+        text = doc.text[judgement.start:judgement.end]
+        sentence = _folded(_straight(text))
+        if any(_folded(phrase) in sentence for phrase in _QUOTED.findall(_straight(question))):
+            return True
+        analyzer, school = self.index.bm25.analyzer, self.vocabulary.school_words
+        named = {t for name in names_in(question) for t in analyzer(name) if t not in school}
+        return not named.isdisjoint(analyzer(text))
 
     def library_summary(self, most: int = 6) -> str:
         """What the library holds, in its own terms: its documents' titles, newest editions only."""

@@ -330,6 +330,20 @@ def test_a_paragraphs_own_number_is_never_the_answering_sentence(engine):
     assert all(p["quote"][slice(*p["highlight"][0])].strip() != "9." for p in answer["passages"])
 
 
+@pytest.mark.parametrize("question", ["when is the next inset day", "how many days annual leave do support staff get"])
+def test_a_question_far_from_every_heading_title_and_sentence_is_not_answered_by_a_stray_word(engine, question):
+    """"annual leave" shares a word with "at least annually" (staff training) and "inset day" with
+    "Awareness Day": neither is about what the library holds."""
+    assert not engine.ask(question)["answered"]
+
+
+@pytest.mark.parametrize("question", ["Who is Derek Ray-Hill?", "'it could happen here' - what's that about"])
+def test_a_question_that_names_or_quotes_the_library_is_about_it(engine, question):
+    vector = engine.query_vector(question)
+    assert not engine.far_from_subjects(question, vector, engine.judge(question, vector, engine.candidates(question, vector)))
+    assert engine.ask(question)["answered"]
+
+
 def test_a_documents_own_title_is_never_the_answering_sentence(engine):
     """The news story's headline names the document (the citation shows it); it shares every word of
     "who put out the new guidance ...?" and says nothing about who did."""
