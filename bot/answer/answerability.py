@@ -21,9 +21,10 @@ Two more signals come from the question and the document's structure, not from o
   a child?") gains `heading_weight` times the excess. Text without headings is not affected.
 A passage is quoted only when its best sentence clears the bar; that same sentence is the
 highlight. Questions that ask what to do need more: a passage from a document that sets out
-procedures (the manifest's `procedures = true`) clears the usual bar under a heading that says what
-was asked and a slightly higher one elsewhere, any other passage only the highest one, so a news report is quoted for the factual part of a mixed question ("is forwarding
-it illegal, and what do I do?") but never offered as the answer to "what do I do?".
+procedures (the manifest's `procedures = true`) clears the usual bar under a heading that says
+what was asked and a slightly higher one elsewhere, any other passage only the highest one, so a
+news report is quoted for the factual part of a mixed question ("is forwarding it illegal, and
+what do I do?") but never offered as the answer to "what do I do?".
 The scoring and the decision are pure functions; the weights and bars are calibrated on the
 labelled dev split (`python -m bot.evaluation.calibrate`).
 """

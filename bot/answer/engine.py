@@ -200,12 +200,12 @@ class AnswerEngine:
             english = looks_english(question, self.index.bm25.analyzer, self.index.bm25.idf, self.model_words)
             # a question not in English is never answered by a quote matched on a stray word
             own_policy = self.kinds.asks_own_policy(question)
-            far = self.far_from_subjects(question, vector, judgements)
+            best = max(judgements, key=lambda j: j.score, default=None)
+            far = self.far_from_subjects(question, vector, best)
             chosen = self.choose(judgements, what_to_do, unknown, own_policy=own_policy) if english and not far else []
         with timed(timings, "compose"):
             passages = [self._quote(self.index.by_id[j.passage_id], j) for j in chosen]
         answered = bool(passages)
-        best = max(judgements, key=lambda j: j.score, default=None)
         # a question about a child, an image or staff always gets the steps: never "off topic"
         about_a_child = self.escalation_book.about_a_child(question)
         on_topic = (self.on_topic(judgements) and not far) or about_a_child or not english
@@ -283,14 +283,14 @@ class AnswerEngine:
         return any(j.score >= settings.answerability.min_score or j.cosine >= settings.answer.topic_cosine
                    for j in judgements)
 
-    def far_from_subjects(self, question: str, vector: np.ndarray, judgements: list[SentenceJudgement]) -> bool:
+    def far_from_subjects(self, question: str, vector: np.ndarray, best: SentenceJudgement | None) -> bool:
         """Is the question far from everything the library is about: from each of its headings and
-        document titles, and from its best sentence too? Only a library with headings says what its
-        subjects are; one without (two news stories) is never judged so."""
+        document titles, and from its best sentence (`best`, the highest-scoring judgement) too?
+        Only a library with headings says what its subjects are; one without (two news stories) is
+        never judged so."""
         settings = self.settings.answer
         if self.subject_matrix is None:
             return False
-        best = max(judgements, key=lambda j: j.score, default=None)
         if best is not None and best.cosine >= settings.subject_sentence_cosine:
             return False
         if float((self.subject_matrix @ vector).max()) >= settings.subject_cosine:

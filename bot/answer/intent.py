@@ -68,11 +68,12 @@ def load_examples(path: Path) -> IntentExamples:
 
 def load_intent(path: Path, encode: Callable[[Sequence[str]], np.ndarray]) -> Intent:
     """Settings and examples read and checked, then the model learnt (well under a second)."""
-    section = read_classifier_section(path, "model")
+    content = read_toml(path)
+    section = read_classifier_section(path, "model", content)
     if section is None:
         raise PromptsError(f"{path}: [model] section missing")
     examples_path, threshold, c = section
-    phrasing_section = read_toml(path).get("phrasing", {})
+    phrasing_section = content.get("phrasing", {})
     if not isinstance(phrasing_section, dict):
         raise PromptsError(f"{path}: [phrasing] must be a table")
     phrasing = compile_patterns(phrasing_section.get("what_to_do"), f"{path}: [phrasing]", "what_to_do") \

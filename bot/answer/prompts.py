@@ -57,11 +57,12 @@ def compile_patterns(patterns: object, where: str, key: str) -> tuple[re.Pattern
         raise PromptsError(f"{where}: '{key}': pattern {exc.pattern!r} is not valid ({exc})") from None
 
 
-def read_classifier_section(path: Path, section: str) -> tuple[Path, float, float] | None:
+def read_classifier_section(path: Path, section: str, content: dict | None = None) -> tuple[Path, float, float] | None:
     """A `[section]` that sets up a classifier learnt from example questions: the examples file
     (named relative to `path`), the probability bar (between 0 and 1) and the regularisation
-    (scikit-learn's C, above 0). None when the file has no such section."""
-    data = read_toml(path).get(section)
+    (scikit-learn's C, above 0). None when the file has no such section. `content`: the file as
+    already read, where the caller reads other sections of it too."""
+    data = (read_toml(path) if content is None else content).get(section)
     if data is None:
         return None
     where = f"{path} [{section}]"

@@ -340,7 +340,8 @@ def test_a_question_far_from_every_heading_title_and_sentence_is_not_answered_by
 @pytest.mark.parametrize("question", ["Who is Derek Ray-Hill?", "'it could happen here' - what's that about"])
 def test_a_question_that_names_or_quotes_the_library_is_about_it(engine, question):
     vector = engine.query_vector(question)
-    assert not engine.far_from_subjects(question, vector, engine.judge(question, vector, engine.candidates(question, vector)))
+    judgements = engine.judge(question, vector, engine.candidates(question, vector))
+    assert not engine.far_from_subjects(question, vector, max(judgements, key=lambda j: j.score))
     assert engine.ask(question)["answered"]
 
 
