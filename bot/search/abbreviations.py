@@ -1,4 +1,4 @@
-"""Abbreviations the library defines, spelled out in a question's word search.
+"""Abbreviations the library defines or spells out, spelled out in a question's search.
 
 Staff write "DSL", "LADO", "EHE"; statutory guidance defines each once ("designated safeguarding
 lead (DSL)") and then mostly writes it out in full. A word search for "dsl" then misses the
@@ -6,7 +6,14 @@ paragraphs that say "designated safeguarding lead", and the small embedding mode
 these abbreviations. So the library's own definitions are found when it is loaded (the
 Schwartz-Hearst rule: the letters of the abbreviation, matched right to left in the words just
 before the brackets, the first one opening a word), and an abbreviation in a question is followed
-by its definition in the text given to BM25 only. Nothing here is a word list of one library.
+by its definition in the text given to BM25. Nothing here is a word list of one library.
+
+A library need not define an abbreviation to use its long form: KCSIE Part one never writes
+"(DSL)" but says "designated safeguarding lead" throughout, and staff type "DSL". So an
+abbreviation the library does not define is spelled out by the phrase whose words its letters
+open, where the library keeps using one such phrase (at least three times, twice as often as any
+other, and more often than the abbreviation itself). The answer stage also embeds the question
+with the long form added, since the model cannot read "DSL" for what it stands for.
 
 Only abbreviations the library writes out more often than it uses them are spelled out: where a
 document uses its own abbreviation throughout (the news stories' "IWF", Working together's
@@ -23,7 +30,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _BRACKETED = re.compile(r"\(([A-Za-z][A-Za-z]{1,9})\)")
 _BEFORE = re.compile(r"[^()\n.;:!?]*$")  # the words between the sentence's start and the bracket
@@ -80,27 +87,59 @@ def find_abbreviations(texts: Iterable[str]) -> dict[str, str]:
     return table
 
 
+MIN_INITIALS_USES = 3  # a phrase spelled by an abbreviation's letters must recur to be taken for it
+
+
+def spelled_by(short: str, text: str, words: Counter) -> str | None:
+    """The phrase of the lower-cased library `text` whose words' initials spell `short` ("dsl" ->
+    "designated safeguarding lead"), where the library never defines it in brackets: the most
+    frequent such phrase, used at least MIN_INITIALS_USES times, twice as often as the next, and
+    more often than the abbreviation itself (`words`: the library's lower-case word counts)."""
+    pattern = re.compile(r"\b" + r"\s+".join(f"{c}[a-z]+" for c in short) + r"\b")
+    counts = Counter(pattern.findall(text))
+    ranked = counts.most_common(2)
+    if not ranked:
+        return None
+    phrase, uses = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    if uses >= MIN_INITIALS_USES and uses >= 2 * runner_up and uses > words[short] + words[f"{short}s"]:
+        return phrase
+    return None
+
+
 @dataclass(frozen=True)
 class AbbreviationExpander:
     """Follows each abbreviation of a question with the library's definition, for the word search."""
 
     table: dict[str, str]
     library_words: frozenset[str]  # lower-case words the library uses as ordinary words
+    text: str = ""  # the whole library, lower-cased, one space between words
+    counts: Counter = field(default_factory=Counter)  # its words, lower-cased
+    by_initials: dict[str, str | None] = field(default_factory=dict)  # worked out once per abbreviation
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> AbbreviationExpander:
         texts = list(texts)
         words = frozenset(w for t in texts for w in re.findall(r"\b[a-z]+\b", t))
-        return cls(find_abbreviations(texts), words)
+        lowered = re.sub(r"\s+", " ", " ".join(texts)).lower()
+        return cls(find_abbreviations(texts), words, lowered, Counter(_WORD.findall(lowered)))
+
+    def definition(self, token: str) -> str | None:
+        """The library's long form of `token` when it is an abbreviation: one the library defines
+        in brackets, or else one whose letters open the words of a phrase it keeps using."""
+        key = token.lower()
+        key = key[:-1] if key not in self.table and key.endswith("s") and len(key) > 3 else key
+        capitals = sum(c.isupper() for c in token) >= 2
+        if not capitals and (len(key) < 3 or token.lower() in self.library_words):
+            return None
+        if key in self.table:
+            return self.table[key]
+        if len(key) < 3 or not key.isalpha():
+            return None
+        if key not in self.by_initials:
+            self.by_initials[key] = spelled_by(key, self.text, self.counts)
+        return self.by_initials[key]
 
     def __call__(self, question: str) -> str:
-        if not self.table:
-            return question
-        added = []
-        for token in _WORD.findall(question):
-            key = token.lower()
-            key = key[:-1] if key not in self.table and key.endswith("s") else key
-            if key in self.table and (sum(c.isupper() for c in token) >= 2 or
-                                      (len(key) >= 3 and token.lower() not in self.library_words)):
-                added.append(self.table[key])
+        added = [d for d in (self.definition(t) for t in _WORD.findall(question)) if d]
         return f"{question} ({'; '.join(added)})" if added else question

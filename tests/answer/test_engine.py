@@ -403,3 +403,13 @@ def test_an_abbreviation_the_library_writes_out_is_searched_for_in_full(engine, 
     monkeypatch.setattr(engine.retriever, "rank", lambda q, *a, **k: searched.append(q) or rank(q, *a, **k))
     engine.candidates("what is the YEF", engine.query_vector("what is the YEF"))
     assert searched == ["what is the YEF (Youth Endowment Fund)"]
+
+
+def test_an_abbreviation_the_library_only_writes_out_is_read_for_what_it_stands_for(engine, monkeypatch):
+    """Part one says "designated safeguarding lead" and never "DSL": the question is searched and
+    judged with the long form added, so "what if the DSL is out?" finds paragraph 53's "If in
+    exceptional circumstances, the designated safeguarding lead (or a deputy) is not available"."""
+    assert "dsl" not in engine.spell_out.table
+    assert engine.spell_out("DSL away") == "DSL away (designated safeguarding lead)"
+    answer = engine.ask("what happens if the DSL and deputy are both unavailable and i need advice on a concern")
+    assert answer["answered"] and "designated safeguarding lead" in answer["passages"][0]["quote"]

@@ -140,8 +140,56 @@ def test_a_sentence_names_a_form_only_as_a_thing_to_fill_in(kinds, sentence, nam
     assert kinds.states(form, sentence) is names_one
 
 
-def test_only_the_timing_and_form_kinds_are_required(kinds):
-    assert {k.name for k in kinds.kinds if k.required} == {"timing", "form"}
+def test_the_kinds_only_a_sentence_stating_them_may_answer(kinds):
+    assert {k.name for k in kinds.kinds if k.required} == {"timing", "form", "consent", "which number", "money"}
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Do we need the parents' permission before the DSL refers a child to children's social care?", True),
+    ("do we tell the parents before making a referral to social care or after", True),
+    ("Does a young person have to give consent before we make an NRM referral?", True),
+    ("can a 17 yr old be sexually exploited if they're old enough to consent to sex?", False),
+    ("can a 16 year old be a victim of CSE when they're over the age of consent?", False),
+    ("what should I do if I'm worried about a child?", False),
+])
+def test_asking_whose_consent_or_whether_to_tell_the_parents_needs_a_sentence_that_says(kinds, question, asks):
+    found = kinds.of(question)
+    assert ("consent" in [k.name for k in kinds.required(found)]) is asks
+    assert kinds.words(found, question) == [""] * len(kinds.words(found, question))  # nothing counted as found
+
+
+@pytest.mark.parametrize("sentence, says", [
+    ("An individual will be required to provide their consent before any support is provided.", True),
+    ("Practitioners should be transparent by telling families what information they are sharing.", True),
+    ("At this stage, schools will generally inform parents or carers unless there are reasons not to.", True),
+    ("All staff should be aware of the process for making referrals to children's social care.", False),
+    ("Schools should consider what information they provide about the other child.", False),
+])
+def test_a_sentence_speaks_of_consent_or_telling_the_parents(kinds, sentence, says):
+    consent = [k for k in kinds.kinds if k.name == "consent"]
+    assert kinds.states(consent, sentence) is says
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("FGM report to police - do teachers ring 101 or 999?", "which number"),
+    ("How much of our council tax goes to the police and crime commissioner?", "money"),
+    ("are there any jobs at the IWF? what do their analysts get paid", "money"),
+    ("who pays for the B&B if the family is made homeless?", "money"),
+])
+def test_a_choice_of_number_or_a_question_about_money_needs_a_sentence_that_gives_one(kinds, question, kind):
+    found = kinds.of(question)
+    assert kind in [k.name for k in kinds.required(found)]
+    assert not kinds.states(found, "The Commissioner has written to the Minister.")
+    assert not kinds.states(found, "Teachers must personally report to the police cases of FGM.")
+
+
+@pytest.mark.parametrize("question", [
+    "a man is demanding money from a pupil or he'll share a fake nude - what do I do?",
+    "should I call 999?",
+    "how much should I tell the child about what happens next?",
+])
+def test_money_or_a_number_mentioned_is_not_asked_for(kinds, question):
+    assert not {"money", "which number"} & {k.name for k in kinds.of(question)}
 
 
 @pytest.mark.parametrize("sentence", [

@@ -47,3 +47,23 @@ def test_an_ordinary_word_of_the_library_is_not_taken_for_an_abbreviation():
 def test_a_library_without_definitions_changes_nothing():
     spell_out = AbbreviationExpander.from_texts(["A short news story with no brackets at all."])
     assert spell_out("what is the DSL?") == "what is the DSL?"
+
+
+def test_an_abbreviation_the_library_never_defines_is_spelled_by_the_phrase_its_letters_open():
+    """KCSIE Part one never writes "(DSL)" but says "designated safeguarding lead" throughout."""
+    text = ("Speak to the designated safeguarding lead. The designated safeguarding lead decides. "
+            "Tell the designated safeguarding lead at once. The senior leadership team meets weekly. "
+            "Staff should log concerns.")
+    spell_out = AbbreviationExpander.from_texts([text])
+    assert spell_out.table == {}
+    assert spell_out("what if the DSL is out?") == "what if the DSL is out? (designated safeguarding lead)"
+    assert spell_out("what if the dsl is out?") == "what if the dsl is out? (designated safeguarding lead)"
+    assert spell_out("ask the SLT") == "ask the SLT"  # "senior leadership team" once: not a name it keeps using
+    assert spell_out("sc log") == "sc log"  # two letters are too few to tell a phrase
+
+
+def test_a_phrase_is_not_taken_when_the_letters_open_more_than_one_or_the_library_uses_the_abbreviation():
+    rivals = "designated safeguarding lead " * 3 + "daily school life " * 2
+    assert AbbreviationExpander.from_texts([rivals])("the DSL") == "the DSL"
+    used = "designated safeguarding lead " * 3 + "the dsl dsl dsl dsl"
+    assert AbbreviationExpander.from_texts([used])("the DSL") == "the DSL"
