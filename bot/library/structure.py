@@ -35,6 +35,7 @@ _ANNEX = re.compile(r"^((?:Annex|Appendix|Schedule)\s+[A-Z0-9]{1,2})\b[:.\s]", r
 _TOC_LEADER = re.compile(r"(\.\s?){4,}\s*\d{0,3}\s*$|…{2,}\s*\d{0,3}\s*$")
 _TOC_ENDING = re.compile(r"[^.,;:!]\s+(\d{1,3})$")
 PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
+PROSE_WORDS = 40
 _ADDRESS = re.compile(r"https?://|www\.|\.gov\.uk|\.org\.uk|\.org\b|\.co\.uk|\.com\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 
@@ -346,7 +347,10 @@ class BlockBuilder:
     @staticmethod
     def _sections_of_links(blocks: list[Block]) -> list[Block]:
         """Under a heading where most unnumbered entries (its subsections' included) are links, the
-        rest are links too: an entry cut by a page break, an entry whose link was not marked."""
+        rest are links too: an entry cut by a page break, an entry whose link was not marked. A
+        paragraph of prose with no link in it stays guidance: KCSIE's "Channel" section says "An
+        individual will be required to provide their consent ..." above a list of e-learning
+        links, and "Refuge runs the National Domestic Abuse Helpline ..." heads a list of others."""
         out = list(blocks)
         for h, heading in enumerate(blocks):
             if heading.kind != HEADING:
@@ -358,7 +362,8 @@ class BlockBuilder:
             links = sum(1 for i in section if out[i].kind == NAVIGATION)
             if section and links >= 3 and links >= 0.5 * len(section):
                 for i in section:
-                    out[i] = replace(out[i], kind=NAVIGATION)
+                    if not _prose(out[i]):
+                        out[i] = replace(out[i], kind=NAVIGATION)
         return out
 
     @staticmethod
@@ -375,6 +380,13 @@ class BlockBuilder:
         pages = [line.page for line in lines if line.page is not None]
         return Block(open_block.kind, text, pages[0] if pages else None, pages[-1] if pages else None,
                      open_block.level, open_block.label, markers, linked)
+
+
+def _prose(block: Block) -> bool:
+    """A paragraph of PROSE_WORDS or more with no link or address in it: guidance, not an entry
+    of a list of links."""
+    return (block.kind == PARAGRAPH and not block.linked and len(block.text.split()) >= PROSE_WORDS
+            and not _ADDRESS.search(block.text))
 
 
 def text_lines(text: str, page: int | None = None, markdown: bool = False,

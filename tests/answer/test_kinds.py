@@ -109,6 +109,7 @@ def test_only_a_question_about_what_a_document_covers_may_be_answered_by_such_a_
 @pytest.mark.parametrize("question", [
     "how long do we keep child protection files after a pupil leaves?",
     "how many years do we have to keep safeguarding records?",
+    "how many days?",
 ])
 def test_a_how_long_question_needs_a_sentence_that_states_a_time(kinds, question):
     found = kinds.of(question)
@@ -148,6 +149,7 @@ def test_the_kinds_only_a_sentence_stating_them_may_answer(kinds):
     ("Do we need the parents' permission before the DSL refers a child to children's social care?", True),
     ("do we tell the parents before making a referral to social care or after", True),
     ("Does a young person have to give consent before we make an NRM referral?", True),
+    ("Does a student have to agree before they get support through Channel?", True),
     ("can a 17 yr old be sexually exploited if they're old enough to consent to sex?", False),
     ("can a 16 year old be a victim of CSE when they're over the age of consent?", False),
     ("what should I do if I'm worried about a child?", False),
@@ -231,3 +233,10 @@ def test_a_malformed_required_flag_or_signpost_table_stops_loading(tmp_path):
     assert_refused(load_kinds, tmp_path / "k.toml", 'signpost = "see"\n' + kind, r"\[signpost\] must be a table")
     assert_refused(load_kinds, tmp_path / "k.toml", kind + '[signpost]\nsentence = ["("]\nunless_question = ["where"]\n',
                    "not valid")
+
+
+def test_how_many_days_of_something_is_a_count_not_a_time_to_act(kinds):
+    """"How many days annual leave do support staff get?" asks a number of days off, not how soon
+    something happens: "... 24 hours a day ..." does not answer it."""
+    assert "timing" not in [k.name for k in kinds.of("how many days annual leave do support staff get")]
+    assert kinds.words(kinds.of("how many years do we keep files"), "how many years do we keep files") == ["how many years"]

@@ -114,6 +114,10 @@ def test_part_one_contents_links_and_footnotes_are_recognised():
                   "Prevent duty guidance – Home Office guidance"):
         assert entry not in quoted
         assert any(k.startswith(entry[:40]) and v == "navigation" for k, v in kinds.items()), entry
+    # prose under a heading whose section ends in a list of links is still guidance, quoted
+    for prose in ("An individual will be required to provide their consent before any support",
+                  "Refuge runs the National Domestic Abuse Helpline, which can be called free of charge"):
+        assert prose in quoted
     # footnote markers come out of the words, the footnotes are kept apart and linked
     assert "sexual harassment such as sexual comments" in quoted and "harassment7" not in doc.text
     footnote = next(p for p in doc.paragraphs if p.kind == "footnote" and p.label == "7")
