@@ -35,6 +35,7 @@ def test_a_name_the_library_never_uses_is_unknown_unless_related_or_a_school_wor
     assert unknown_names("What did the IWF find?", ANALYZER, known, VOCABULARY) == []
     assert unknown_names("Did the PCC write in Britain?", ANALYZER, known, VOCABULARY) == []  # related words
     assert unknown_names("For our INSET with the DSL, what is nudifying?", ANALYZER, known, VOCABULARY) == []
+    assert unknown_names("Is it OK to treat it as banter?", ANALYZER, known, VOCABULARY) == []  # not a name
 
 
 def test_bad_groups_stop_loading(tmp_path):
