@@ -183,8 +183,11 @@ class AnswerEngine:
         """The answer object for one question. Raises QuestionError for unusable input."""
         answer = self.settings.answer
         question = clean_question(text, answer.max_question_chars)
+        # "what if the DSL is out?": the model knows few abbreviations, so where the library
+        # spells one out, the question is embedded with the long form added (once: triage and
+        # intent read it so too), and passages and sentences are found and judged by that meaning
         with timed(timings, "embed"):
-            vector = self.query_vector(question)
+            vector = self.query_vector(self.spell_out(question))
         seen = self.escalation_book.situations_in(question)
         with timed(timings, "triage"):
             assessed = self.triage.assess(question, vector)
@@ -193,13 +196,6 @@ class AnswerEngine:
             # blackmail, an adult or self-harm says a child is in danger now (escalation.toml)
             danger = self.escalation_book.danger_now(assessed.danger, "crisis" in assessed.reasons, seen)
             what_to_do = self.intent.asks_what_to_do(vector, question)
-        # "what if the DSL is out?": the model knows few abbreviations, so where the library
-        # spells one out, passages and sentences are found and judged by the question's meaning
-        # with the long form added; triage and intent keep the question as typed
-        spelled = self.spell_out(question)
-        if spelled != question:
-            with timed(timings, "embed"):
-                vector = self.query_vector(spelled)
         hits = self.candidates(question, vector, timings)
         with timed(timings, "answerability"):
             judgements = self.judge(question, vector, hits)

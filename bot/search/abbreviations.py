@@ -32,6 +32,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 _BRACKETED = re.compile(r"\(([A-Za-z][A-Za-z]{1,9})\)")
 _BEFORE = re.compile(r"[^()\n.;:!?]*$")  # the words between the sentence's start and the bracket
 _WORD = re.compile(r"[A-Za-z]+")
@@ -88,21 +90,49 @@ def find_abbreviations(texts: Iterable[str]) -> dict[str, str]:
 
 
 MIN_INITIALS_USES = 3  # a phrase spelled by an abbreviation's letters must recur to be taken for it
+MAX_SHORT = 6  # longer unknown words are typos or names, not abbreviations: not looked up
+_TOKEN = re.compile(r"[a-z]+|[^a-z\s]+")  # words, and the punctuation that ends a phrase
 
 
-def spelled_by(short: str, text: str, words: Counter) -> str | None:
-    """The phrase of the lower-cased library `text` whose words' initials spell `short` ("dsl" ->
-    "designated safeguarding lead"), where the library never defines it in brackets: the most
-    frequent such phrase, used at least MIN_INITIALS_USES times, twice as often as the next, and
-    more often than the abbreviation itself (`words`: the library's lower-case word counts)."""
-    pattern = re.compile(r"\b" + r"\s+".join(f"{c}[a-z]+" for c in short) + r"\b")
-    counts = Counter(pattern.findall(text))
-    ranked = counts.most_common(2)
+@dataclass(frozen=True)
+class LibraryWords:
+    """The library's lower-cased words in order, punctuation kept as breaks, with the first letter of
+    each as an array: the phrases a string of initials opens are found by comparing arrays, once per
+    abbreviation, not by searching the whole text for each word a question holds."""
+
+    tokens: tuple[str, ...]
+    firsts: np.ndarray  # the first character of each token, as bytes
+    counts: Counter  # how often each word is used
+
+    @classmethod
+    def of(cls, lowered: str) -> LibraryWords:
+        tokens = tuple(_TOKEN.findall(lowered))
+        firsts = np.frombuffer("".join(t[0] if t[0].isascii() else "#" for t in tokens).encode("ascii"), np.uint8)
+        return cls(tokens, firsts, Counter(t for t in tokens if t.isalpha()))
+
+    def phrases(self, short: str) -> Counter:
+        """How often each run of len(short) words whose initials spell `short` is used."""
+        n, size = len(short), len(self.tokens)
+        if size < n:
+            return Counter()
+        hit = np.ones(size - n + 1, dtype=bool)
+        for k, letter in enumerate(short):
+            hit &= self.firsts[k:size - n + 1 + k] == ord(letter)
+        return Counter(" ".join(self.tokens[i:i + n]) for i in np.flatnonzero(hit))
+
+
+def spelled_by(short: str, words: LibraryWords) -> str | None:
+    """The phrase of the library whose words' initials spell `short` ("dsl" -> "designated
+    safeguarding lead"), where the library never defines it in brackets: the most frequent such
+    phrase, used at least MIN_INITIALS_USES times, twice as often as the next, and more often than
+    the abbreviation itself."""
+    ranked = words.phrases(short).most_common(2)
     if not ranked:
         return None
     phrase, uses = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0
-    if uses >= MIN_INITIALS_USES and uses >= 2 * runner_up and uses > words[short] + words[f"{short}s"]:
+    own = words.counts[short] + words.counts[f"{short}s"]
+    if uses >= MIN_INITIALS_USES and uses >= 2 * runner_up and uses > own:
         return phrase
     return None
 
@@ -113,16 +143,14 @@ class AbbreviationExpander:
 
     table: dict[str, str]
     library_words: frozenset[str]  # lower-case words the library uses as ordinary words
-    text: str = ""  # the whole library, lower-cased, one space between words
-    counts: Counter = field(default_factory=Counter)  # its words, lower-cased
+    words: LibraryWords | None = None  # the whole library's words, for abbreviations it never defines
     by_initials: dict[str, str | None] = field(default_factory=dict)  # worked out once per abbreviation
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> AbbreviationExpander:
         texts = list(texts)
         words = frozenset(w for t in texts for w in re.findall(r"\b[a-z]+\b", t))
-        lowered = re.sub(r"\s+", " ", " ".join(texts)).lower()
-        return cls(find_abbreviations(texts), words, lowered, Counter(_WORD.findall(lowered)))
+        return cls(find_abbreviations(texts), words, LibraryWords.of(" ".join(texts).lower()))
 
     def definition(self, token: str) -> str | None:
         """The library's long form of `token` when it is an abbreviation: one the library defines
@@ -134,10 +162,10 @@ class AbbreviationExpander:
             return None
         if key in self.table:
             return self.table[key]
-        if len(key) < 3 or not key.isalpha():
+        if not 3 <= len(key) <= MAX_SHORT or not key.isalpha() or not key.isascii() or self.words is None:
             return None
         if key not in self.by_initials:
-            self.by_initials[key] = spelled_by(key, self.text, self.counts)
+            self.by_initials[key] = spelled_by(key, self.words)
         return self.by_initials[key]
 
     def __call__(self, question: str) -> str:

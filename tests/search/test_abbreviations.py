@@ -67,3 +67,15 @@ def test_a_phrase_is_not_taken_when_the_letters_open_more_than_one_or_the_librar
     assert AbbreviationExpander.from_texts([rivals])("the DSL") == "the DSL"
     used = "designated safeguarding lead " * 3 + "the dsl dsl dsl dsl"
     assert AbbreviationExpander.from_texts([used])("the DSL") == "the DSL"
+
+
+def test_a_phrase_never_runs_across_punctuation_and_long_unknown_words_are_not_looked_up():
+    broken = "the designated. safeguarding lead " * 3
+    assert AbbreviationExpander.from_texts([broken])("the DSL") == "the DSL"
+    long = "the designated safeguarding lead gave notice " * 4
+    spell_out = AbbreviationExpander.from_texts([long])
+    assert spell_out("dslgx") == "dslgx"  # five letters, but no phrase of five such words
+    assert spell_out("dslgn") == "dslgn (designated safeguarding lead gave notice)"
+    assert spell_out("dslgxq extra") == "dslgxq extra" and "dslgxq" in spell_out.by_initials  # six: looked up
+    assert spell_out("designatedsafeguardinglead") == "designatedsafeguardinglead"  # too long to be one
+    assert "designatedsafeguardinglead" not in spell_out.by_initials
