@@ -143,7 +143,7 @@ class AbbreviationExpander:
 
     table: dict[str, str]
     library_words: frozenset[str]  # lower-case words the library uses as ordinary words
-    words: LibraryWords | None = None  # the whole library's words, for abbreviations it never defines
+    words: LibraryWords  # the whole library's words, for abbreviations it never defines
     by_initials: dict[str, str | None] = field(default_factory=dict)  # worked out once per abbreviation
 
     @classmethod
@@ -156,13 +156,16 @@ class AbbreviationExpander:
         """The library's long form of `token` when it is an abbreviation: one the library defines
         in brackets, or else one whose letters open the words of a phrase it keeps using."""
         key = token.lower()
-        key = key[:-1] if key not in self.table and key.endswith("s") and len(key) > 3 else key
+        # "PRUs", "APs": the plural of one the library defines; "DSLs" of one it spells out ("NHS"
+        # is three letters of its own)
+        if key not in self.table and key.endswith("s") and (key[:-1] in self.table or len(key) > 3):
+            key = key[:-1]
         capitals = sum(c.isupper() for c in token) >= 2
         if not capitals and (len(key) < 3 or token.lower() in self.library_words):
             return None
         if key in self.table:
             return self.table[key]
-        if not 3 <= len(key) <= MAX_SHORT or not key.isalpha() or not key.isascii() or self.words is None:
+        if not 3 <= len(key) <= MAX_SHORT or not key.isalpha() or not key.isascii():
             return None
         if key not in self.by_initials:
             self.by_initials[key] = spelled_by(key, self.words)

@@ -79,3 +79,11 @@ def test_a_phrase_never_runs_across_punctuation_and_long_unknown_words_are_not_l
     assert spell_out("dslgxq extra") == "dslgxq extra" and "dslgxq" in spell_out.by_initials  # six: looked up
     assert spell_out("designatedsafeguardinglead") == "designatedsafeguardinglead"  # too long to be one
     assert "designatedsafeguardinglead" not in spell_out.by_initials
+
+
+def test_the_plural_of_a_two_letter_abbreviation_the_library_defines_is_spelled_out():
+    text = ("Some pupils attend alternative provision (AP). Alternative provision must be safe, and "
+            "schools placing a pupil in alternative provision stay responsible.")
+    spell_out = AbbreviationExpander.from_texts([text])
+    assert spell_out.table == {"ap": "alternative provision"}
+    assert spell_out("pupils in APs") == "pupils in APs (alternative provision)"
