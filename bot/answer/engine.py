@@ -37,7 +37,7 @@ from bot.answer.vocabulary import (
     DEFAULT_VOCABULARY_FILE,
     Vocabulary,
     load_vocabulary,
-    names_in,
+    name_terms,
     unknown_names,
 )
 from bot.config import AnswerabilitySettings, Settings
@@ -310,8 +310,8 @@ class AnswerEngine:
         sentence = _folded(_straight(text))
         if any(_folded(phrase) in sentence for phrase in _QUOTED.findall(_straight(question))):
             return True
-        analyzer, school = self.index.bm25.analyzer, self.vocabulary.school_words
-        named = {t for name in names_in(question) for t in analyzer(name) if t not in school}
+        analyzer = self.index.bm25.analyzer
+        named = {t for _, terms in name_terms(question, analyzer, self.vocabulary) for t in terms}
         return not named.isdisjoint(analyzer(text))
 
     def library_summary(self, most: int = 6) -> str:

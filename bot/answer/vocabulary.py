@@ -48,12 +48,17 @@ def names_in(question: str) -> list[str]:
     return found
 
 
+def name_terms(question: str, analyzer: Callable[[str], list[str]],
+               vocabulary: Vocabulary) -> list[tuple[str, list[str]]]:
+    """Each name in a question with its analysed terms, the asker's own school words left out."""
+    return [(word, [t for t in analyzer(word) if t not in vocabulary.school_words]) for word in names_in(question)]
+
+
 def unknown_names(question: str, analyzer: Callable[[str], list[str]], known: Collection[str],
                   vocabulary: Vocabulary) -> list[str]:
     """The names in a question that neither the library (`known` terms) nor a related word uses."""
     unknown = []
-    for word in names_in(question):
-        terms = [t for t in analyzer(word) if t not in vocabulary.school_words]
+    for word, terms in name_terms(question, analyzer, vocabulary):
         if terms and all(t not in known and not any(r in known for r in vocabulary.related.get(t, ()))
                          for t in terms):
             unknown.append(word)
