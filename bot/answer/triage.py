@@ -69,9 +69,10 @@ class TriageResult:
     danger: bool = False
 
 
-def load_triage_rules(path: Path = DEFAULT_TRIAGE_FILE) -> TriageRules:
-    """Read and check `prompts/triage.toml`: every pattern must compile, every group must exist."""
-    data = read_toml(path).get("urgent")
+def load_triage_rules(path: Path = DEFAULT_TRIAGE_FILE, content: dict | None = None) -> TriageRules:
+    """Read and check `prompts/triage.toml`: every pattern must compile, every group must exist.
+    `content`: the file as already read, where the caller reads its other sections too."""
+    data = (read_toml(path) if content is None else content).get("urgent")
     if not isinstance(data, dict):
         raise PromptsError(f"{path}: [urgent] section missing")
 
@@ -79,9 +80,10 @@ def load_triage_rules(path: Path = DEFAULT_TRIAGE_FILE) -> TriageRules:
                          for name in ("crisis", "situation", "harm", "not_now")))
 
 
-def load_model_settings(path: Path = DEFAULT_TRIAGE_FILE) -> ModelSettings:
-    """The [model] section of `triage.toml`; the examples file is named relative to it."""
-    data = read_toml(path).get("model")
+def load_model_settings(path: Path = DEFAULT_TRIAGE_FILE, content: dict | None = None) -> ModelSettings:
+    """The [model] section of `triage.toml`; the examples file is named relative to it. `content`:
+    the file as already read."""
+    data = (read_toml(path) if content is None else content).get("model")
     if not isinstance(data, dict):
         raise PromptsError(f"{path}: [model] section missing")
     examples = data.get("examples")
@@ -187,9 +189,11 @@ class Triage:
         return triage(question, self.rules)
 
 
-def load_danger(path: Path, encode: Callable[[Sequence[str]], np.ndarray]) -> DangerModel | None:
-    """The [danger] section of `triage.toml` and its examples, the model learnt; None without one."""
-    section = read_classifier_section(path, "danger")
+def load_danger(path: Path, encode: Callable[[Sequence[str]], np.ndarray],
+                content: dict | None = None) -> DangerModel | None:
+    """The [danger] section of `triage.toml` and its examples, the model learnt; None without one.
+    `content`: the file as already read."""
+    section = read_classifier_section(path, "danger", content)
     if section is None:
         return None
     examples_path, threshold, c = section
@@ -200,8 +204,9 @@ def load_danger(path: Path, encode: Callable[[Sequence[str]], np.ndarray]) -> Da
 
 def load_triage(path: Path, encode: Callable[[Sequence[str]], np.ndarray]) -> Triage:
     """Rules, model settings and examples read and checked, then the models learnt (well under a second)."""
-    rules = load_triage_rules(path)
-    settings = load_model_settings(path)
+    content = read_toml(path)
+    rules = load_triage_rules(path, content)
+    settings = load_model_settings(path, content)
     examples = load_examples(settings.examples)
     vectors = encode([*examples.urgent, *examples.not_urgent])
-    return Triage(rules, TriageModel.fit(examples, vectors, settings), load_danger(path, encode))
+    return Triage(rules, TriageModel.fit(examples, vectors, settings), load_danger(path, encode, content))
