@@ -64,6 +64,13 @@ def _folded(text: str) -> str:
     return " ".join(text.split()).rstrip(".").casefold()
 
 
+def _names_asked(asked: list[frozenset[str]], terms: list[str]) -> bool:
+    """Does a sentence (its analysed `terms`) use each word the question asks for (each given
+    with its related words)?"""
+    present = set(terms)
+    return all(not word.isdisjoint(present) for word in asked)
+
+
 class QuestionError(ValueError):
     """The question cannot be answered as given; the message says why, in plain words.
 
@@ -367,6 +374,9 @@ class AnswerEngine:
         if required:
             settings = replace(settings, kind_weight=0.0)
         scope, where = self.kinds.asks_scope(question), self.kinds.asks_where(question)
+        related = self.vocabulary.related
+        asked = [frozenset({t}) | related.get(t, frozenset())
+                 for w in self.kinds.asked_words(question) for t in index.bm25.analyzer(w)]
         judgements = []
         for hit in hits:
             passage = index.by_id[hit.id]
@@ -378,6 +388,8 @@ class AnswerEngine:
             may_answer = self._may_answer(hit.id, scope, where)
             if required:
                 may_answer = [may and states for may, states in zip(may_answer, matches)]
+            if asked:
+                may_answer = [may and _names_asked(asked, terms) for may, terms in zip(may_answer, self._terms(hit.id))]
             heading = self.heading_vectors.get(passage.heading[-1]) if passage.heading else None
             judgement = judge_passage(hit.id, spans, self._terms(hit.id), cosines, weights, retrieval.get(hit.id, floor),
                                       settings, self.vocabulary.related, matches,

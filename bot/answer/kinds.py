@@ -47,6 +47,27 @@ class QuestionKinds:
     # a sentence that points elsewhere, and the questions it may still answer ("where can I find ...?")
     signpost: tuple[re.Pattern, ...] = ()
     signpost_asked: tuple[re.Pattern, ...] = ()
+    # "which constituency ...?", "what's the title of ...?": the words the question asks for (the
+    # patterns' first group), and words an answer seldom repeats ("which groups ...?")
+    asked_for: tuple[re.Pattern, ...] = ()
+    asked_not: frozenset[str] = frozenset()
+
+    def asked_words(self, question: str) -> list[str]:
+        """The words naming what the question asks for: "constituency" in "which constituency is
+        she the MP for?", "title" in "what's the title of her book?", "director" and "general"
+        in "who is the director general of ...?". None where the word asked for is one an
+        answer seldom repeats (`asked_not`: "which groups ...?" is answered by naming them)."""
+        text = as_typed(question).casefold()
+        found = []
+        for pattern in self.asked_for:
+            for match in pattern.finditer(text):
+                words = match.group(1).split()
+                # "which parts of KCSIE": the parts are asked for, not KCSIE
+                if "of" in words[1:]:
+                    words = words[:words.index("of")]
+                if words[-1] not in self.asked_not:
+                    found.extend(w for w in words if w not in self.asked_not)
+        return found
 
     def asks_scope(self, question: str) -> bool:
         """Does the question ask what a document covers or whom it is for?"""
@@ -104,6 +125,9 @@ def load_kinds(path: Path = DEFAULT_KINDS_FILE) -> QuestionKinds:
     own_patterns = compile_patterns(own["question"], f"{path}: [own_policy]", "question") if own else ()
     own_not = compile_patterns(own["not_when"], f"{path}: [own_policy]", "not_when") if own.get("not_when") else ()
     about_patterns = _sentence_rule(data, "about_the_document", path)
+    asked = data.get("asked_for", {})
+    asked_patterns = compile_patterns(asked["question"], f"{path}: [asked_for]", "question") if asked else ()
+    asked_not = frozenset(w.casefold() for w in asked.get("not_words", []))
     signpost_patterns = _sentence_rule(data, "signpost", path)
     for number, entry in enumerate(entries, start=1):
         name = entry.get("name") if isinstance(entry, dict) else None
@@ -114,7 +138,8 @@ def load_kinds(path: Path = DEFAULT_KINDS_FILE) -> QuestionKinds:
             raise PromptsError(f"{path}: kind {name!r}: 'required' must be true or false")
         kinds.append(QuestionKind(name.strip(), *(compile_patterns(entry.get(key), f"{path}: kind {name!r}", key)
                                                   for key in ("question", "sentence")), required))
-    return QuestionKinds(tuple(kinds), own_patterns, own_not, *about_patterns, *signpost_patterns)
+    return QuestionKinds(tuple(kinds), own_patterns, own_not, *about_patterns, *signpost_patterns, asked_patterns,
+                         asked_not)
 
 
 def _sentence_rule(data: dict, section: str, path: Path) -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
