@@ -23,6 +23,9 @@ _TOKEN = re.compile(r"[^\W_][\w'’-]*")
 _YEAR = re.compile(r"(19|20)\d\d")
 _SENTENCE_START = (".", "?", "!", ":", ";", "-", "(", '"', "“")
 _FIRST_PERSON = re.compile(r"I(['’](m|ve|d|ll))?")
+# the asker's own guess at the answer, closing the question: "who wrote it? was it the DfE?"
+_GUESS = re.compile(r"[?,;:.\s-]\s*(?:or\s+)?(?:is|was|were|are)\s+(?:it|they|that)\s+(?:the\s+|a\s+|an\s+)?[^?.!]{1,40}?\?*\s*$",
+                    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,10 @@ def names_in(question: str) -> list[str]:
 
 def name_terms(question: str, analyzer: Callable[[str], list[str]],
                vocabulary: Vocabulary) -> list[tuple[str, list[str]]]:
-    """Each name in a question with its analysed terms, the asker's own school words left out."""
+    """Each name in a question with its analysed terms, the asker's own school words left out, and
+    the asker's closing guess at the answer ("... was it the DfE?") too: it names what the asker
+    thinks, not what is asked."""
+    question = _GUESS.sub("", question)
     return [(word, [t for t in analyzer(word) if t not in vocabulary.school_words]) for word in names_in(question)]
 
 
