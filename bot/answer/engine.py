@@ -47,6 +47,7 @@ from bot.search.hits import Hit
 from bot.search.hybrid import HybridRetriever, timed
 from bot.search.index import SearchIndex, load_index
 
+FAMILY_LETTERS = 7  # the shortest stem that has a family (see `AnswerEngine.related_for`)
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
 
 
@@ -154,6 +155,11 @@ class AnswerEngine:
         for doc in self.index.documents.values():
             if doc.replaces in self.index.documents:
                 self.replaced_by.setdefault(doc.replaces, set()).add(doc.id)
+        # the library's words by their first letters, for finding a question word's family
+        self.by_prefix: dict[str, list[str]] = {}
+        for term in self.index.bm25.idf:
+            if len(term) >= FAMILY_LETTERS:
+                self.by_prefix.setdefault(term[:FAMILY_LETTERS], []).append(term)
         self.model_words = self.index.dense.embedder.words()  # for telling English apart (language.py)
         # "dsl" is searched for as "designated safeguarding lead" too, where the library defines it
         # so and mostly writes it out (search/abbreviations.py)
@@ -374,7 +380,7 @@ class AnswerEngine:
         if required:
             settings = replace(settings, kind_weight=0.0)
         scope, where = self.kinds.asks_scope(question), self.kinds.asks_where(question)
-        related = self.vocabulary.related
+        related = self.related_for(weights)
         asked = [frozenset({t}) | related.get(t, frozenset())
                  for w in self.kinds.asked_words(question) for t in index.bm25.analyzer(w)]
         judgements = []
@@ -392,11 +398,26 @@ class AnswerEngine:
                 may_answer = [may and _names_asked(asked, terms) for may, terms in zip(may_answer, self._terms(hit.id))]
             heading = self.heading_vectors.get(passage.heading[-1]) if passage.heading else None
             judgement = judge_passage(hit.id, spans, self._terms(hit.id), cosines, weights, retrieval.get(hit.id, floor),
-                                      settings, self.vocabulary.related, matches,
+                                      settings, related, matches,
                                       None if heading is None else float(heading @ vector), kind_terms, may_answer)
             if judgement is not None:
                 judgements.append(judgement)
         return judgements
+
+    def related_for(self, terms) -> dict[str, frozenset[str]]:
+        """The related words (prompts/vocabulary.toml) of each of a question's terms, and the
+        library's words of the same family: "diagnose" and "diagnosis" are stemmed apart
+        ("diagnos", "diagnosi"), and one is the other's stem with a letter more. Terms of at least
+        `FAMILY_LETTERS` letters only, so "govern" (governing) and "governor" stay apart."""
+        related = self.vocabulary.related
+        out = {}
+        for term in terms:
+            family = frozenset(t for t in self.by_prefix.get(term[:FAMILY_LETTERS], ())
+                               if t != term and (t.startswith(term) or term.startswith(t))) \
+                if len(term) >= FAMILY_LETTERS else frozenset()
+            if family or term in related:
+                out[term] = related.get(term, frozenset()) | family
+        return out
 
     def _terms(self, passage_id: str) -> list[list[str]]:
         """The analysed words of each sentence of a passage, worked out once per passage and kept."""
