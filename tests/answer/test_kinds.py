@@ -142,7 +142,8 @@ def test_a_sentence_names_a_form_only_as_a_thing_to_fill_in(kinds, sentence, nam
 
 
 def test_the_kinds_only_a_sentence_stating_them_may_answer(kinds):
-    assert {k.name for k in kinds.kinds if k.required} == {"timing", "form", "consent", "which number", "money"}
+    assert {k.name for k in kinds.kinds if k.required} == {"timing", "form", "consent", "which number", "money", "date",
+                                                           "count", "anonymity", "what to bring", "what to say"}
 
 
 @pytest.mark.parametrize("question, asks", [
