@@ -65,10 +65,15 @@ def _folded(text: str) -> str:
     return " ".join(text.split()).rstrip(".").casefold()
 
 
+NUMBER = frozenset({"<number>"})  # stands for any number a sentence gives
+
+
 def _names_asked(asked: list[frozenset[str]], terms: list[str]) -> bool:
     """Does a sentence (its analysed `terms`) use each word the question asks for (each given
     with its related words)?"""
     present = set(terms)
+    if any(t.isdigit() for t in terms):
+        present |= NUMBER
     return all(not word.isdisjoint(present) for word in asked)
 
 
@@ -376,12 +381,12 @@ class AnswerEngine:
         # "how long ...?": only a sentence that states what the question asks for (a time, or the
         # law where it also asks "is it illegal?") may answer, and on its own merits: every such
         # sentence states it, so the kind's bonus would lift them all alike over the bar
-        required = bool(self.kinds.required(kinds))
+        required = self.kinds.required(kinds)
         if required:
             settings = replace(settings, kind_weight=0.0)
         scope, where = self.kinds.asks_scope(question), self.kinds.asks_where(question)
         related = self.related_for(weights)
-        asked = [frozenset({t}) | related.get(t, frozenset())
+        asked = [frozenset({t}) | related.get(t, frozenset()) | (NUMBER if w in self.kinds.asked_values else frozenset())
                  for w in self.kinds.asked_words(question) for t in index.bm25.analyzer(w)]
         judgements = []
         for hit in hits:
@@ -393,7 +398,7 @@ class AnswerEngine:
             matches = [self.kinds.states(kinds, text[s:e]) for s, e in spans] if kinds else None
             may_answer = self._may_answer(hit.id, scope, where)
             if required:
-                may_answer = [may and states for may, states in zip(may_answer, matches)]
+                may_answer = [may and self.kinds.states(required, text[s:e]) for may, (s, e) in zip(may_answer, spans)]
             if asked:
                 may_answer = [may and _names_asked(asked, terms) for may, terms in zip(may_answer, self._terms(hit.id))]
             heading = self.heading_vectors.get(passage.heading[-1]) if passage.heading else None

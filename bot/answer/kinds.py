@@ -51,6 +51,7 @@ class QuestionKinds:
     # patterns' first group), and words an answer seldom repeats ("which groups ...?")
     asked_for: tuple[re.Pattern, ...] = ()
     asked_not: frozenset[str] = frozenset()
+    asked_values: frozenset[str] = frozenset()  # asked-for words that a number answers ("hours")
 
     def asked_words(self, question: str) -> list[str]:
         """The words naming what the question asks for: "constituency" in "which constituency is
@@ -128,6 +129,7 @@ def load_kinds(path: Path = DEFAULT_KINDS_FILE) -> QuestionKinds:
     asked = data.get("asked_for", {})
     asked_patterns = compile_patterns(asked["question"], f"{path}: [asked_for]", "question") if asked else ()
     asked_not = frozenset(w.casefold() for w in asked.get("not_words", []))
+    asked_values = frozenset(w.casefold() for w in asked.get("value_words", []))
     signpost_patterns = _sentence_rule(data, "signpost", path)
     for number, entry in enumerate(entries, start=1):
         name = entry.get("name") if isinstance(entry, dict) else None
@@ -139,7 +141,7 @@ def load_kinds(path: Path = DEFAULT_KINDS_FILE) -> QuestionKinds:
         kinds.append(QuestionKind(name.strip(), *(compile_patterns(entry.get(key), f"{path}: kind {name!r}", key)
                                                   for key in ("question", "sentence")), required))
     return QuestionKinds(tuple(kinds), own_patterns, own_not, *about_patterns, *signpost_patterns, asked_patterns,
-                         asked_not)
+                         asked_not, asked_values)
 
 
 def _sentence_rule(data: dict, section: str, path: Path) -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
