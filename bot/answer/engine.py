@@ -378,16 +378,15 @@ class AnswerEngine:
         floor = min(retrieval.values(), default=0.0)
         kinds = self.kinds.of(question)
         kind_terms = frozenset(t for w in self.kinds.words(kinds, question) for t in index.bm25.analyzer(w))
-        # "how long ...?": only a sentence that states what the question asks for (a time, or the
-        # law where it also asks "is it illegal?") may answer, and on its own merits: every such
-        # sentence states it, so the kind's bonus would lift them all alike over the bar
+        # "how long ...?": only a sentence that states what the question asks for (a time) may
+        # answer, and on its own merits: every such sentence states it, so the kind's bonus would
+        # lift them all alike over the bar
         required = self.kinds.required(kinds)
         if required:
             settings = replace(settings, kind_weight=0.0)
         scope, where = self.kinds.asks_scope(question), self.kinds.asks_where(question)
         related = self.related_for(weights)
-        asked = [frozenset({t}) | related.get(t, frozenset()) | (NUMBER if w in self.kinds.asked_values else frozenset())
-                 for w in self.kinds.asked_words(question) for t in index.bm25.analyzer(w)]
+        asked = self.asked_terms(question, related)
         judgements = []
         for hit in hits:
             passage = index.by_id[hit.id]
@@ -408,6 +407,13 @@ class AnswerEngine:
             if judgement is not None:
                 judgements.append(judgement)
         return judgements
+
+    def asked_terms(self, question: str, related: dict[str, frozenset[str]]) -> list[frozenset[str]]:
+        """Each word the question asks for by name ("constituency" in "which constituency ...?"),
+        analysed, with its related words, and NUMBER where a value names it ("the opening hours")."""
+        analyzer = self.index.bm25.analyzer
+        return [frozenset({t}) | related.get(t, frozenset()) | (NUMBER if w in self.kinds.asked_values else frozenset())
+                for w in self.kinds.asked_words(question) for t in analyzer(w)]
 
     def related_for(self, terms) -> dict[str, frozenset[str]]:
         """The related words (prompts/vocabulary.toml) of each of a question's terms, and the

@@ -413,3 +413,55 @@ def test_an_abbreviation_the_library_only_writes_out_is_read_for_what_it_stands_
     assert engine.spell_out("DSL away") == "DSL away (designated safeguarding lead)"
     answer = engine.ask("what happens if the DSL and deputy are both unavailable and i need advice on a concern")
     assert answer["answered"] and "designated safeguarding lead" in answer["passages"][0]["quote"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    "which constituency is Jess Phillips the MP for",
+    "what's the title of Laura Bates' book on online misogyny? want to order it for the staff library",
+    "what software did Hugh Nelson use to make his images?",
+    "How much of our council tax goes to the Derbyshire police and crime commissioner this year?",
+    "how many police forces are there in england",
+])
+def test_a_sentence_that_names_the_subject_but_not_what_was_asked_is_no_answer(engine, question):
+    """The news sentence names Laura Bates's book but not its title, Jess Phillips but not her
+    constituency; a sentence on a crime does not say how much council tax goes to the PCC."""
+    assert not engine.ask(question)["answered"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    "If I ring the NSPCC whistleblowing line can I stay anonymous? will they tell my head it was me",
+    "I've been asked to go to a Channel panel as the school rep. What should I bring with me?",
+    "Operation Encompass notification came in this morning. Should I mention it to the child or wait for them?",
+])
+def test_a_procedure_on_the_topic_that_does_not_say_it_is_no_answer(engine, question):
+    """KCSIE says the whistleblowing line exists and that a school representative may attend the
+    Channel panel; neither says whether the caller stays anonymous or what to bring."""
+    answer = engine.ask(question)
+    assert not answer["answered"] and answer["not_covered"]
+
+
+@pytest.mark.slow
+def test_a_value_asked_for_is_answered_by_the_sentence_that_gives_it(engine):
+    answer = engine.ask("what are the opening hours of the NSPCC whistleblowing advice line?")
+    assert any("08:00 to 20:00" in p["quote"][slice(*p["highlight"][0])] for p in answer["passages"])
+
+
+@pytest.mark.slow
+def test_the_askers_guess_at_the_answer_does_not_stop_it(engine):
+    answer = engine.ask("who actually wrote the new guidance for teachers on AI abuse images? was it the DfE?")
+    assert answer["answered"] and answer["signals"]["unknown_names"] == []
+
+
+@pytest.mark.slow
+def test_a_question_word_is_found_in_a_sentence_that_uses_its_family(engine):
+    """"diagnose" and "diagnosis" stem apart ("diagnos", "diagnosi"); "govern" (governing) and
+    "governor" are too short a stem to be taken as one family."""
+    analyzer = engine.index.bm25.analyzer
+    diagnose, diagnosis = analyzer("diagnose")[0], analyzer("diagnosis")[0]
+    assert diagnose != diagnosis and diagnosis in engine.related_for([diagnose])[diagnose]
+    governor = analyzer("governors")[0]
+    assert analyzer("governing")[0] not in engine.related_for([governor]).get(governor, frozenset())
+    answer = engine.ask("can teachers diagnose mental health problems in students")
+    assert "diagnosis" in answer["passages"][0]["quote"][slice(*answer["passages"][0]["highlight"][0])]

@@ -241,3 +241,70 @@ def test_how_many_days_of_something_is_a_count_not_a_time_to_act(kinds):
     something happens: "... 24 hours a day ..." does not answer it."""
     assert "timing" not in [k.name for k in kinds.of("how many days annual leave do support staff get")]
     assert kinds.words(kinds.of("how many years do we keep files"), "how many years do we keep files") == ["how many years"]
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("which constituency is Jess Phillips the MP for", ["constituency"]),
+    ("What's the title of Laura Bates' book on online misogyny?", ["title"]),
+    ("whats the name of laura bates book on online misogyny", ["name"]),
+    ("who is the director general of the National Crime Agency?", ["director", "general"]),
+    ("what software did Hugh Nelson use to make his images?", ["software"]),
+    ("what's their registered charity number for the letter home?", ["registered", "charity", "number"]),
+    ("what are the opening hours of the whistleblowing line?", ["hours"]),
+    ("Which parts of KCSIE do office staff have to read?", []),  # "parts": the parts are named
+    ("Which piece of legislation are the new offences in?", []),
+    ("Which groups of pupils need early help?", []),
+    ("what's the official definition of extremism?", []),
+    ("which is better, ringing or emailing?", []),
+    ("what do I do if a pupil discloses?", []),
+    ("what effect can a fake image have on the child?", []),  # a description, not a name
+])
+def test_the_words_a_question_asks_for_by_name(kinds, question, asked):
+    assert kinds.asked_words(question) == asked
+
+
+def test_a_value_asked_for_is_named_by_a_number(kinds):
+    assert "hours" in kinds.asked_values and "constituency" not in kinds.asked_values
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("when's the next police and crime commissioner election?", "date"),
+    ("When will the Crime and Policing Bill actually become law?", "date"),
+    ("how many police forces are there in england", "count"),
+    ("If I ring the NSPCC whistleblowing line can I stay anonymous?", "anonymity"),
+    ("will they tell my head it was me who rang?", "anonymity"),
+    ("I've been asked to attend a Channel panel. What should I bring?", "what to bring"),
+    ("Do I need to write a report before the meeting?", "what to bring"),
+    ("Should I mention it to the child or wait for them to bring it up?", "what to say"),
+    ("what am I actually meant to say to her when she comes in?", "what to say"),
+    ("do I have to let the parents know that I've passed a concern to the DSL?", "consent"),
+])
+def test_more_kinds_that_only_a_sentence_stating_them_may_answer(kinds, question, kind):
+    assert kind in [k.name for k in kinds.required(kinds.of(question))]
+
+
+@pytest.mark.parametrize("question", [
+    "how many years do we keep the file?",  # timing, not a count
+    "when should I tell the DSL?",  # what to do, not a date
+    "can I tell a parent I think their child has depression?",  # permission, not what to say to the child
+    "can we ask for a barred list check on a volunteer?",
+    "what info does the local authority need?",
+])
+def test_questions_that_are_not_those_kinds(kinds, question):
+    names = [k.name for k in kinds.of(question)]
+    assert not {"count", "date", "what to say", "what to bring", "anonymity"} & set(names)
+
+
+@pytest.mark.parametrize("kind, sentence, states", [
+    ("date", "It comes as the UK marks National Child Exploitation Awareness Day (18 March).", True),
+    ("date", "The Bill is progressing through Parliament.", False),
+    ("count", "Over a quarter of teachers were not aware.", True),
+    ("count", "Operation Encompass operates in all police forces across England.", False),
+    ("anonymity", "Concerns can be raised in confidence and the caller's identity is protected.", True),
+    ("anonymity", "The NSPCC Whistleblowing Advice Line is available for staff.", False),
+    ("what to say", "Staff should never promise a child that they will not tell anyone.", True),
+    ("what to say", "Operation Encompass operates in all police forces across England.", False),
+])
+def test_what_a_sentence_of_each_new_kind_states(kinds, kind, sentence, states):
+    chosen = [k for k in kinds.kinds if k.name == kind]
+    assert kinds.states(chosen, sentence) is states

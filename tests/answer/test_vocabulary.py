@@ -36,6 +36,23 @@ def test_a_name_the_library_never_uses_is_unknown_unless_related_or_a_school_wor
     assert unknown_names("Did the PCC write in Britain?", ANALYZER, known, VOCABULARY) == []  # related words
     assert unknown_names("For our INSET with the DSL, what is nudifying?", ANALYZER, known, VOCABULARY) == []
     assert unknown_names("Is it OK to treat it as banter?", ANALYZER, known, VOCABULARY) == []  # not a name
+    assert unknown_names("PE teacher here, NQT: what is nudifying?", ANALYZER, known, VOCABULARY) == []
+
+
+@pytest.mark.parametrize("question", [
+    "who actually wrote the guidance on AI images? was it the DfE?",
+    "Who wrote the guidance on AI images - was it the DfE?",
+    "who put out the guidance, is it the DfE?",
+])
+def test_the_askers_closing_guess_is_not_a_name_to_look_up(question):
+    known = set(ANALYZER("the iwf guidance on ai images"))
+    assert unknown_names(question, ANALYZER, known, VOCABULARY) == []
+
+
+def test_a_name_in_the_question_itself_is_still_looked_up():
+    known = set(ANALYZER("the iwf guidance on ai images"))
+    assert unknown_names("was it the DfE who wrote the guidance?", ANALYZER, known, VOCABULARY) == ["DfE"]
+    assert unknown_names("What does Ofcom say, is it illegal?", ANALYZER, known, VOCABULARY) == ["Ofcom"]
 
 
 def test_bad_groups_stop_loading(tmp_path):
