@@ -187,3 +187,12 @@ def test_the_danger_section_is_optional_and_checked_when_given(tmp_path):
     path.write_text('[danger]\nexamples = "d.toml"\nthreshold = 1.5\nregularisation = 1\n', encoding="utf-8")
     with pytest.raises(PromptsError, match=r"\[danger\]: 'threshold' must be a number above 0 and below 1"):
         load_danger(path, lambda texts: np.zeros((len(texts), 3)))
+
+
+@pytest.mark.parametrize("question, crisis", [
+    ("A girl in my class is in danger, her stepdad is outside", True),
+    ("he's not in danger as far as i know but does a parent drinking count for early help?", False),
+    ("she isn't in danger now, the incident was last term", False),
+])
+def test_danger_denied_is_not_a_crisis(rules, question, crisis):
+    assert ("crisis" in triage(question, rules, probability=0.0).reasons) is crisis
