@@ -48,6 +48,7 @@ from bot.search.hybrid import HybridRetriever, timed
 from bot.search.index import SearchIndex, load_index
 
 FAMILY_LETTERS = 7  # the shortest stem that has a family (see `AnswerEngine.related_for`)
+NUMBER = frozenset({"<number>"})  # stands for any number a sentence gives, for a value asked for
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
 
 
@@ -63,9 +64,6 @@ def _straight(text: str) -> str:
 def _folded(text: str) -> str:
     """Text compared as a line of words: whitespace collapsed, case and closing stops ignored."""
     return " ".join(text.split()).rstrip(".").casefold()
-
-
-NUMBER = frozenset({"<number>"})  # stands for any number a sentence gives
 
 
 def _names_asked(asked: list[frozenset[str]], terms: list[str]) -> bool:
@@ -398,10 +396,11 @@ class AnswerEngine:
             may_answer = self._may_answer(hit.id, scope, where)
             if required:
                 may_answer = [may and self.kinds.states(required, text[s:e]) for may, (s, e) in zip(may_answer, spans)]
+            terms = self._terms(hit.id)
             if asked:
-                may_answer = [may and _names_asked(asked, terms) for may, terms in zip(may_answer, self._terms(hit.id))]
+                may_answer = [may and _names_asked(asked, words) for may, words in zip(may_answer, terms)]
             heading = self.heading_vectors.get(passage.heading[-1]) if passage.heading else None
-            judgement = judge_passage(hit.id, spans, self._terms(hit.id), cosines, weights, retrieval.get(hit.id, floor),
+            judgement = judge_passage(hit.id, spans, terms, cosines, weights, retrieval.get(hit.id, floor),
                                       settings, related, matches,
                                       None if heading is None else float(heading @ vector), kind_terms, may_answer)
             if judgement is not None:
