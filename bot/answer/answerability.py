@@ -12,7 +12,10 @@ Two more signals come from the question and the document's structure, not from o
 - the question's kind against what the sentence states (`prompts/question_kinds.toml`): "is it
   illegal?" is best answered by a sentence that states the law, which gains `kind_weight`, and
   in which the question's "crime" counts as found where the sentence says "illegal"; among the
-  passages that answer, those whose sentence states it are shown first;
+  passages that answer, those whose sentence states it are shown first. Within a passage, the
+  sentence that states it is the highlight where it scores within `kind_highlight_margin` of the
+  best one: "They have been issued by the National Crime Agency ..." answers "who put out the
+  guidance?", not the sentence before it that shares more of its words;
 - the passage's heading, the author's own summary of the section: a passage under a heading
   unrelated to the question (its cosine with the question below `heading_floor`) loses
   `heading_penalty`, so a sentence about visual evidence of FGM is not offered for "can I look at
@@ -32,7 +35,7 @@ labelled dev split (`python -m bot.evaluation.calibrate`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -93,7 +96,9 @@ def judge_passage(passage_id: str, spans: Sequence[tuple[int, int]], sentence_te
                   kind_terms: frozenset[str] = frozenset(),
                   may_answer: Sequence[bool] | None = None) -> SentenceJudgement | None:
     """The passage's best sentence; ties go to the earlier one. None for a passage with no sentence
-    that may answer.
+    that may answer. Where the best sentence does not state the question's kind and one that does
+    scores within `settings.kind_highlight_margin` of it, that one is the highlight (the score
+    stays the best sentence's: it decides whether the passage answers).
 
     `spans`, `sentence_terms`, `cosines`, `kind_matches` (does the sentence state what the
     question's kind asks for) and `may_answer` (False: never the answer, as a statement of what
@@ -103,6 +108,7 @@ def judge_passage(passage_id: str, spans: Sequence[tuple[int, int]], sentence_te
     adjustment = heading_adjustment(heading_cosine, settings)
     heading_says_it = heading_cosine is not None and heading_cosine >= settings.heading_match
     best: SentenceJudgement | None = None
+    stating: SentenceJudgement | None = None  # the best sentence that states the question's kind
     for number, ((start, end), terms, cosine) in enumerate(zip(spans, sentence_terms, cosines)):
         if may_answer is not None and not may_answer[number]:
             continue
@@ -111,9 +117,16 @@ def judge_passage(passage_id: str, spans: Sequence[tuple[int, int]], sentence_te
         score = sentence_score(float(cosine), share, retrieval, settings) - adjustment
         if states_kind:
             score += settings.kind_weight
+        judged = SentenceJudgement(passage_id, start, end, float(cosine), share, retrieval, score, states_kind,
+                                   heading_says_it)
         if best is None or score > best.score:
-            best = SentenceJudgement(passage_id, start, end, float(cosine), share, retrieval, score, states_kind,
-                                     heading_says_it)
+            best = judged
+        if states_kind and (stating is None or score > stating.score):
+            stating = judged
+    margin = settings.kind_highlight_margin
+    if best is not None and stating is not None and not best.states_kind and margin > 0 \
+            and stating.score >= best.score - margin:
+        return replace(best, start=stating.start, end=stating.end, states_kind=True)
     return best
 
 
