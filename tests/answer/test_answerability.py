@@ -68,6 +68,26 @@ def test_a_sentence_stating_the_questions_kind_gains_and_counts_the_kind_word_fo
     assert best.overlap == pytest.approx(1 / 3) and best.score == pytest.approx(0.5 + 1 / 3 + 0.2)  # beats 0.5 + 1/3
 
 
+def test_the_sentence_stating_the_kind_is_the_highlight_within_the_margin():
+    """"Who put out the guidance?": "They have been issued by the NCA ..." is highlighted, though the
+    sentence before it shares more of the question's words, where it scores within the margin of
+    it; the passage's score stays its best sentence's, which decides whether it answers."""
+    spans = [(0, 10), (11, 30)]
+    terms = [["guidanc"], ["nca"]]
+    weights = {"guidanc": 1.0, "teacher": 1.0}
+    within = AnswerabilitySettings(kind_weight=0.2, kind_highlight_margin=0.4)
+    # 0.6 + 0.5 against 0.55 + 0.0 + 0.2: 0.35 behind
+    best = judge_passage("p", spans, terms, np.array([0.6, 0.55]), weights, 0.0, within, kind_matches=[False, True])
+    assert (best.start, best.end, best.states_kind) == (11, 30, True)
+    assert best.score == pytest.approx(0.6 + 0.5)
+    # 0.2 + 0.0 + 0.2: 0.7 behind, beyond the margin
+    far = judge_passage("p", spans, terms, np.array([0.6, 0.2]), weights, 0.0, within, kind_matches=[False, True])
+    assert (far.start, far.states_kind) == (0, False)
+    off = AnswerabilitySettings(kind_weight=0.2, kind_highlight_margin=0.0)
+    plain = judge_passage("p", spans, terms, np.array([0.6, 0.55]), weights, 0.0, off, kind_matches=[False, True])
+    assert (plain.start, plain.states_kind) == (0, False)
+
+
 @pytest.mark.parametrize("heading_cosine, change", [
     (None, 0.0),    # no heading: text such as the news seeds is judged as before
     (0.1, -0.1),    # a heading unrelated to the question: the penalty

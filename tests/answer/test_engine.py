@@ -102,6 +102,14 @@ def test_the_highlight_is_the_sentence_that_answers(news_engine):
     assert "isn't photorealistic" in first["quote"][slice(*first["highlight"][0])]
 
 
+def test_who_issued_it_highlights_the_sentence_that_names_who(engine):
+    """The sentence that says by whom the guidance was issued is highlighted, not the one before
+    it that shares more of the question's words."""
+    answer = engine.ask("who put out the new guidance for teachers on AI child abuse images?")
+    highlights = [p["quote"][slice(*p["highlight"][0])] for p in answer["passages"]]
+    assert any("issued by the National Crime Agency" in h for h in highlights)
+
+
 @pytest.mark.slow
 def test_a_factual_part_of_a_mixed_question_is_still_quoted(engine):
     answer = engine.ask("A boy forwarded a deepfake nude of a classmate; is it illegal, and what do we do?")

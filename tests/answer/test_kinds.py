@@ -143,7 +143,8 @@ def test_a_sentence_names_a_form_only_as_a_thing_to_fill_in(kinds, sentence, nam
 
 def test_the_kinds_only_a_sentence_stating_them_may_answer(kinds):
     assert {k.name for k in kinds.kinds if k.required} == {"timing", "form", "consent", "which number", "money", "date",
-                                                           "count", "anonymity", "what to bring", "what to say"}
+                                                           "count", "anonymity", "what to bring", "what to say",
+                                                           "reply"}
 
 
 @pytest.mark.parametrize("question, asks", [
@@ -258,6 +259,9 @@ def test_how_many_days_of_something_is_a_count_not_a_time_to_act(kinds):
     ("which is better, ringing or emailing?", []),
     ("what do I do if a pupil discloses?", []),
     ("what effect can a fake image have on the child?", []),  # a description, not a name
+    ("What's the age of criminal responsibility in England?", ["criminal", "responsibility"]),
+    ("what is the age of consent", ["consent"]),
+    ("what age can a child be left at home alone?", []),
 ])
 def test_the_words_a_question_asks_for_by_name(kinds, question, asked):
     assert kinds.asked_words(question) == asked
@@ -278,6 +282,8 @@ def test_a_value_asked_for_is_named_by_a_number(kinds):
     ("Should I mention it to the child or wait for them to bring it up?", "what to say"),
     ("what am I actually meant to say to her when she comes in?", "what to say"),
     ("do I have to let the parents know that I've passed a concern to the DSL?", "consent"),
+    ("Did Jess Phillips ever reply to the PCC's letter?", "reply"),
+    ("what did the minister say back to her?", "reply"),
 ])
 def test_more_kinds_that_only_a_sentence_stating_them_may_answer(kinds, question, kind):
     assert kind in [k.name for k in kinds.required(kinds.of(question))]
@@ -289,10 +295,11 @@ def test_more_kinds_that_only_a_sentence_stating_them_may_answer(kinds, question
     "can I tell a parent I think their child has depression?",  # permission, not what to say to the child
     "can we ask for a barred list check on a volunteer?",
     "what info does the local authority need?",
+    "how quickly should children's services get back to us?",  # a time to reply in, not whether one came
 ])
 def test_questions_that_are_not_those_kinds(kinds, question):
     names = [k.name for k in kinds.of(question)]
-    assert not {"count", "date", "what to say", "what to bring", "anonymity"} & set(names)
+    assert not {"count", "date", "what to say", "what to bring", "anonymity", "reply"} & set(names)
 
 
 @pytest.mark.parametrize("kind, sentence, states", [
@@ -304,7 +311,25 @@ def test_questions_that_are_not_those_kinds(kinds, question):
     ("anonymity", "The NSPCC Whistleblowing Advice Line is available for staff.", False),
     ("what to say", "Staff should never promise a child that they will not tell anyone.", True),
     ("what to say", "Operation Encompass operates in all police forces across England.", False),
+    ("reply", "The minister replied to the letter in April.", True),
+    ("reply", "The Commissioner has written to the Minister to voice her support.", False),
+    ("author", "They have been issued by the National Crime Agency (NCA) and the Internet Watch Foundation (IWF).", True),
+    ("author", "Guidelines have been issued to 38,000 teachers and staff across the UK.", False),
 ])
 def test_what_a_sentence_of_each_new_kind_states(kinds, kind, sentence, states):
     chosen = [k for k in kinds.kinds if k.name == kind]
     assert kinds.states(chosen, sentence) is states
+
+
+def test_a_time_to_reply_in_is_not_whether_a_reply_came(kinds):
+    assert "reply" not in [k.name for k in kinds.of("how many school days do we have to reply to a complaint?")]
+
+
+@pytest.mark.parametrize("question, author", [
+    ("who put out the new guidance for teachers?", True),
+    ("who actually wrote the guidance on AI images?", True),
+    ("who is the guidance from?", True),
+    ("who should I report it to?", False),
+])
+def test_asking_who_issued_something_is_the_author_kind(kinds, question, author):
+    assert ("author" in [k.name for k in kinds.of(question)]) is author
