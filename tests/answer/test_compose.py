@@ -47,3 +47,15 @@ def test_a_sentence_that_stands_alone_or_opens_the_passage_is_highlighted_alone(
     assert highlight_span(SENTENCES, *SENTENCES[2], TEXT) == SENTENCES[2]
     opening = "They said it was a joke. Nothing else."
     assert highlight_span([(0, 24), (25, 38)], 0, 24, opening) == (0, 24)
+
+
+def test_a_sentence_that_opens_a_list_is_highlighted_with_its_items():
+    text = ("Records should include:\n\n• a clear summary of the concern\n\n• details of how it was followed up\n\n"
+            "Information should be kept confidential.")
+    spans = []
+    for part in ("Records should include:", "• a clear summary of the concern", "• details of how it was followed up",
+                 "Information should be kept confidential."):
+        start = text.index(part)
+        spans.append((start, start + len(part)))
+    assert highlight_span(spans, *spans[0], text) == (spans[0][0], spans[2][1])  # the items, not what follows
+    assert highlight_span(spans, *spans[3], text) == spans[3]
