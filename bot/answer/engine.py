@@ -50,6 +50,8 @@ from bot.search.index import SearchIndex, load_index
 FAMILY_LETTERS = 7  # the shortest stem that has a family (see `AnswerEngine.related_for`)
 NUMBER = frozenset({"<number>"})  # stands for any number a sentence gives, for a value asked for
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
+# "what does paragraph 140 of KCSIE say?": a document's own paragraph number, asked for by number
+_PARAGRAPH = re.compile(r"\b(?:paragraph|para)s?\.? ?(\d+(?:\.\d+)*)\b", re.IGNORECASE)
 
 
 # a phrase of two words or more in quotation marks (not the apostrophe of "what's" or "kids'")
@@ -163,6 +165,8 @@ class AnswerEngine:
         for term in self.index.bm25.idf:
             if len(term) >= FAMILY_LETTERS:
                 self.by_prefix.setdefault(term[:FAMILY_LETTERS], []).append(term)
+        # the documents' own paragraph numbers ("50", "5.2"; a passage of 50-52 holds 51 too)
+        self.paragraph_labels: frozenset[str] = frozenset(_labels(self.index.passages))
         self.model_words = self.index.dense.embedder.words()  # for telling English apart (language.py)
         # "dsl" is searched for as "designated safeguarding lead" too, where the library defines it
         # so and mostly writes it out (search/abbreviations.py)
@@ -337,8 +341,15 @@ class AnswerEngine:
         return shown + (f"; and {len(titles) - most} more" if len(titles) > most else "")
 
     def unknown_names(self, question: str) -> list[str]:
-        """Names in the question (a regulator, a platform, a year) that the library never mentions."""
-        return unknown_names(question, self.index.bm25.analyzer, self.known_terms, self.vocabulary)
+        """Names in the question (a regulator, a platform, a year) that the library never mentions,
+        and paragraphs it asks for by number that no document of the library numbers so ("what
+        does paragraph 140 of KCSIE say?" of a library holding Part one, paragraphs 1-74: its
+        paragraphs on the same subject do not say what paragraph 140 says). A library whose
+        documents number no paragraphs is never judged so."""
+        names = unknown_names(question, self.index.bm25.analyzer, self.known_terms, self.vocabulary)
+        if self.paragraph_labels:
+            names += [f"paragraph {n}" for n in _PARAGRAPH.findall(question) if n not in self.paragraph_labels]
+        return names
 
     def choose(self, judgements: list[SentenceJudgement], what_to_do: bool, unknown: list[str],
                settings: AnswerabilitySettings | None = None, own_policy: bool = False) -> list[SentenceJudgement]:
@@ -482,3 +493,17 @@ class AnswerEngine:
             "score": round(float(judgement.score), 6),
             "answer_sentence": judgement.as_dict(),
         }
+
+
+def _labels(passages) -> set[str]:
+    """The paragraph numbers the passages' documents print: each passage's first and last, and the
+    whole numbers between them."""
+    labels: set[str] = set()
+    for passage in passages:
+        first, last = passage.label, passage.label_end or passage.label
+        if first is None:
+            continue
+        labels.update((first, last))
+        if first.isdigit() and last.isdigit():
+            labels.update(str(n) for n in range(int(first), int(last) + 1))
+    return labels

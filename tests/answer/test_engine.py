@@ -110,6 +110,14 @@ def test_who_issued_it_highlights_the_sentence_that_names_who(engine):
     assert any("issued by the National Crime Agency" in h for h in highlights)
 
 
+def test_a_paragraph_the_library_does_not_number_is_not_answered_from_another(engine):
+    """Part one numbers its paragraphs 1-74: "paragraph 140" is not in it, "paragraph 51" is."""
+    assert engine.unknown_names("What does paragraph 140 of KCSIE say about filtering and monitoring?") == \
+        ["paragraph 140"]
+    assert engine.unknown_names("what does para 51 say about concerns?") == []
+    assert not engine.ask("What does paragraph 140 of KCSIE say about filtering and monitoring?")["answered"]
+
+
 @pytest.mark.slow
 def test_a_factual_part_of_a_mixed_question_is_still_quoted(engine):
     answer = engine.ask("A boy forwarded a deepfake nude of a classmate; is it illegal, and what do we do?")
