@@ -144,7 +144,7 @@ def test_a_sentence_names_a_form_only_as_a_thing_to_fill_in(kinds, sentence, nam
 def test_the_kinds_only_a_sentence_stating_them_may_answer(kinds):
     assert {k.name for k in kinds.kinds if k.required} == {"timing", "form", "consent", "which number", "money", "date",
                                                            "count", "anonymity", "what to bring", "what to say",
-                                                           "reply"}
+                                                           "reply", "law status"}
 
 
 @pytest.mark.parametrize("question, asks", [
@@ -261,7 +261,10 @@ def test_how_many_days_of_something_is_a_count_not_a_time_to_act(kinds):
     ("what effect can a fake image have on the child?", []),  # a description, not a name
     ("What's the age of criminal responsibility in England?", ["criminal", "responsibility"]),
     ("what is the age of consent", ["consent"]),
-    ("what age can a child be left at home alone?", []),
+    ("what age can a child be left at home alone?", ["left"]),  # an age at which that is done
+    ("what age do you have to be to use whatsapp legally", ["use"]),
+    ("up to what age does someone count as a child?", []),
+    ("what age can a child never legally consent to sexual activity?", []),
 ])
 def test_the_words_a_question_asks_for_by_name(kinds, question, asked):
     assert kinds.asked_words(question) == asked
@@ -284,6 +287,10 @@ def test_a_value_asked_for_is_named_by_a_number(kinds):
     ("do I have to let the parents know that I've passed a concern to the DSL?", "consent"),
     ("Did Jess Phillips ever reply to the PCC's letter?", "reply"),
     ("what did the minister say back to her?", "reply"),
+    ("Has the Crime and Policing Bill been passed into law yet?", "law status"),
+    ("has the bill actually passed yet or is it still going thru parliament", "law status"),
+    ("Are AI models built to make abuse images against the law yet?", "law status"),
+    ("Quick question. Has the new law got Royal Assent?", "law status"),
 ])
 def test_more_kinds_that_only_a_sentence_stating_them_may_answer(kinds, question, kind):
     assert kind in [k.name for k in kinds.required(kinds.of(question))]
@@ -296,10 +303,14 @@ def test_more_kinds_that_only_a_sentence_stating_them_may_answer(kinds, question
     "can we ask for a barred list check on a volunteer?",
     "what info does the local authority need?",
     "how quickly should children's services get back to us?",  # a time to reply in, not whether one came
+    "When will the Crime and Policing Bill become law?",  # a date, which the date kind asks for
+    "a fake nude is being passed round the year group, what do I do?",  # passed round is no law
+    "do I have to tell the parents I've passed a concern on?",
 ])
 def test_questions_that_are_not_those_kinds(kinds, question):
     names = [k.name for k in kinds.of(question)]
-    assert not {"count", "date", "what to say", "what to bring", "anonymity", "reply"} & set(names)
+    assert not {"count", "what to say", "what to bring", "anonymity", "reply", "law status"} & set(names) - (
+        {"date"} if "become law" in question else set())
 
 
 @pytest.mark.parametrize("kind, sentence, states", [
@@ -313,6 +324,10 @@ def test_questions_that_are_not_those_kinds(kinds, question):
     ("what to say", "Operation Encompass operates in all police forces across England.", False),
     ("reply", "The minister replied to the letter in April.", True),
     ("reply", "The Commissioner has written to the Minister to voice her support.", False),
+    ("law status", "Under proposals progressing through Parliament, a new offence would be introduced.", True),
+    ("law status", "Such models are not currently illegal in the UK.", True),
+    ("law status", "The Domestic Abuse Act 2021 received Royal Assent on 29 April 2021.", True),
+    ("law status", "She has written to the Minister to endorse measures announced in the Bill.", False),
     ("author", "They have been issued by the National Crime Agency (NCA) and the Internet Watch Foundation (IWF).", True),
     ("author", "Guidelines have been issued to 38,000 teachers and staff across the UK.", False),
 ])
