@@ -139,7 +139,7 @@ class AnswerabilitySettings:
     # question's kind asks for (a law for "is it illegal?", by whom for "who issued it?") where it
     # scores within this much of the passage's best sentence; the passage then counts as stating
     # it. 0: the best sentence always. Chosen on the dev splits of the three libraries (README,
-    # "The twenty-first round"): 0.3-0.6 gave the same figures.
+    # "The twenty-first to twenty-fourth rounds"): 0.3-0.6 gave the same figures.
     kind_highlight_margin: float = 0.4
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +42,7 @@ from bot.answer.vocabulary import (
     unknown_names,
 )
 from bot.config import AnswerabilitySettings, Settings
+from bot.library.passages import Passage
 from bot.search.abbreviations import AbbreviationExpander
 from bot.search.embedder import Embedder
 from bot.search.hits import Hit
@@ -495,7 +497,7 @@ class AnswerEngine:
         }
 
 
-def _labels(passages) -> set[str]:
+def _labels(passages: Iterable[Passage]) -> set[str]:
     """The paragraph numbers the passages' documents print: each passage's first and last, and the
     whole numbers between them."""
     labels: set[str] = set()
