@@ -303,14 +303,17 @@ def test_more_kinds_that_only_a_sentence_stating_them_may_answer(kinds, question
     "can we ask for a barred list check on a volunteer?",
     "what info does the local authority need?",
     "how quickly should children's services get back to us?",  # a time to reply in, not whether one came
-    "When will the Crime and Policing Bill become law?",  # a date, which the date kind asks for
     "a fake nude is being passed round the year group, what do I do?",  # passed round is no law
     "do I have to tell the parents I've passed a concern on?",
 ])
 def test_questions_that_are_not_those_kinds(kinds, question):
     names = [k.name for k in kinds.of(question)]
-    assert not {"count", "what to say", "what to bring", "anonymity", "reply", "law status"} & set(names) - (
-        {"date"} if "become law" in question else set())
+    assert not {"count", "date", "what to say", "what to bring", "anonymity", "reply", "law status"} & set(names)
+
+
+def test_when_a_bill_becomes_law_is_asked_of_the_date_kind_not_the_law_status_kind(kinds):
+    names = [k.name for k in kinds.required(kinds.of("When will the Crime and Policing Bill become law?"))]
+    assert "date" in names and "law status" not in names
 
 
 @pytest.mark.parametrize("kind, sentence, states", [
