@@ -141,6 +141,12 @@ class AnswerabilitySettings:
     # it. 0: the best sentence always. Chosen on the dev splits of the three libraries (README,
     # "The twenty-first to twenty-fourth rounds"): 0.3-0.6 gave the same figures.
     kind_highlight_margin: float = 0.4
+    # "Does the National Crime Agency take work experience students?": a sentence that shares only
+    # the question's names with it ("... issued by the National Crime Agency") says nothing of what
+    # was asked about them. Where the question names something and asks about more than the name,
+    # a sentence holding none of its other words answers only with at least this cosine (above 1:
+    # never). Chosen on the dev splits of the three libraries (README, "Names alone").
+    name_only_cosine: float = 0.5
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answer.answerability import SentenceJudgement, answers, judge_passage, normalise, term_weights
+from bot.answer.answerability import (
+    SentenceJudgement,
+    answers,
+    judge_passage,
+    normalise,
+    overlap,
+    term_weights,
+)
 from bot.answer.compose import citation, distinct, highlight_span, pick_passages
 from bot.answer.escalation import (
     DEFAULT_ESCALATION_FILE,
@@ -31,7 +38,7 @@ from bot.answer.escalation import (
 )
 from bot.answer.intent import DEFAULT_INTENT_FILE, Intent, load_intent
 from bot.answer.kinds import DEFAULT_KINDS_FILE, QuestionKinds, load_kinds
-from bot.answer.language import looks_english
+from bot.answer.language import COMMON_ENGLISH, looks_english
 from bot.answer.prompts import load_library_gaps
 from bot.answer.triage import DEFAULT_TRIAGE_FILE, Triage, load_triage
 from bot.answer.vocabulary import (
@@ -55,6 +62,16 @@ _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
 # "what does paragraph 140 of KCSIE say?": a document's own paragraph number, asked for by number
 _PARAGRAPH = re.compile(r"\b(?:paragraph|para)s?\.? ?(\d+(?:\.\d+)*)\b", re.IGNORECASE)
 
+
+# a law as the documents name it: "the Domestic Abuse Act 2021", "Crime and Policing Bill"; its
+# key is the name without "Act"/"Bill" and year, so the Bill and the Act it becomes are one law
+_LAW = re.compile(r"\b((?:[A-Z][\w’'-]*\s+)(?:(?:and|of|for|on)\s+|[A-Z][\w’'-]*\s+){0,5})(?:Act|Bill)\b")
+_LAW_OPENING = re.compile(r"^(?:The|This|That|A|An|Under|In|By|See)\s+")
+
+
+_REPORTING = frozenset("""find finds found finding findings discover discovered show shows showed think thinks
+thought believe believes warn warns warned recommend recommends recommended suggest suggests suggested
+want wants wanted mean means meant claim claims claimed argue argues argued""".split())
 
 # a phrase of two words or more in quotation marks (not the apostrophe of "what's" or "kids'")
 _QUOTED = re.compile(r"(?:^|(?<=[\s(:,-]))['\"](\w[^'\"]*?\w\s+\w[^'\"]*?)['\"](?=[\s.,?!:;)-]|$)")
@@ -169,6 +186,13 @@ class AnswerEngine:
                 self.by_prefix.setdefault(term[:FAMILY_LETTERS], []).append(term)
         # the documents' own paragraph numbers ("50", "5.2"; a passage of 50-52 holds 51 too)
         self.paragraph_labels: frozenset[str] = frozenset(_labels(self.index.passages))
+        # the laws the library names, by key ("domestic abuse"), longest first
+        self.law_keys: tuple[str, ...] = tuple(sorted(
+            {key for doc in self.index.documents.values() for key in _law_keys(doc.text)}, key=len, reverse=True))
+        self._document_words: dict[str, frozenset[str]] = {}
+        # common English, and the verbs that ask what someone found or said ("what did the IWF
+        # find?" asks about the IWF alone: whatever it reports is the answer)
+        self._common_terms = frozenset(t for w in COMMON_ENGLISH | _REPORTING for t in self.index.bm25.analyzer(w))
         self.model_words = self.index.dense.embedder.words()  # for telling English apart (language.py)
         # "dsl" is searched for as "designated safeguarding lead" too, where the library defines it
         # so and mostly writes it out (search/abbreviations.py)
@@ -398,6 +422,9 @@ class AnswerEngine:
         scope, where = self.kinds.asks_scope(question), self.kinds.asks_where(question)
         related = self.related_for(weights)
         asked = self.asked_terms(question, related)
+        named = self.names_known(question)
+        beyond_names = self.beyond_names(named, weights)
+        laws = self.laws_named(question)
         judgements = []
         for hit in hits:
             passage = index.by_id[hit.id]
@@ -412,6 +439,15 @@ class AnswerEngine:
             terms = self._terms(hit.id)
             if asked:
                 may_answer = [may and _names_asked(asked, words) for may, words in zip(may_answer, terms)]
+            if named and named.isdisjoint(self._document_terms(passage.doc_id)):
+                may_answer = [False] * len(spans)
+            if laws:
+                may_answer = [may and self._same_law(laws, text[s:e]) for may, (s, e) in zip(may_answer, spans)]
+            if beyond_names:
+                may_answer = [may and (cosine >= settings.name_only_cosine
+                                       or overlap(beyond_names, words, related, kind_terms if states else frozenset()) > 0)
+                              for may, words, cosine, states in zip(may_answer, terms, cosines,
+                                                                    matches or [False] * len(terms))]
             heading = self.heading_vectors.get(passage.heading[-1]) if passage.heading else None
             judgement = judge_passage(hit.id, spans, terms, cosines, weights, retrieval.get(hit.id, floor),
                                       settings, related, matches,
@@ -419,6 +455,45 @@ class AnswerEngine:
             if judgement is not None:
                 judgements.append(judgement)
         return judgements
+
+    def names_known(self, question: str) -> frozenset[str]:
+        """The analysed terms of the names in a question that the library knows ("hugh", "nelson",
+        "iwf"), common English left out."""
+        analyzer = self.index.bm25.analyzer
+        return frozenset(t for _, terms in name_terms(question, analyzer, self.vocabulary) for t in terms) \
+            & self.known_terms - self._common_terms
+
+    def _document_terms(self, doc_id: str) -> frozenset[str]:
+        """Every analysed word of a document, its title and publisher, worked out once and kept. A
+        document that never names anything the question names ("which app did Hugh Nelson use?",
+        of a press release that never mentions him) does not answer it, however close a sentence's
+        words: its "even via an app on a phone" is about something else."""
+        if doc_id not in self._document_words:
+            doc = self.index.documents[doc_id]
+            self._document_words[doc_id] = frozenset(self.index.bm25.analyzer(f"{doc.text} {doc.title} {doc.publisher}"))
+        return self._document_words[doc_id]
+
+    def laws_named(self, question: str) -> set[str]:
+        """The keys of the library's laws the question names as laws ("has the crime and policing
+        bill been passed?"), however it is typed; "does data protection stop me?" names none."""
+        folded = f" {_folded(_straight(question))} "
+        return {key for key in self.law_keys if f" {key} act" in folded or f" {key} bill" in folded}
+
+    def _same_law(self, laws: set[str], sentence: str) -> bool:
+        """May a sentence answer a question about `laws`? Not where it names only other laws: "The
+        Domestic Abuse Act 2021 received Royal Assent" says nothing of when the Crime and Policing
+        Bill will."""
+        named = self.laws_named(sentence)
+        return not named or not named.isdisjoint(laws)
+
+    def beyond_names(self, named: frozenset[str], weights: dict[str, float]) -> dict[str, float]:
+        """The weights of the question's words other than its names (`named`) and common English
+        ("take", "work", "experience" in "does the National Crime Agency take work experience
+        students?"), where it names something the library knows; empty where it names nothing.
+        Empty too where it asks about the name alone ("who is Derek Ray-Hill?")."""
+        if not named:
+            return {}
+        return {t: w for t, w in weights.items() if t not in named and t not in self._common_terms}
 
     def asked_terms(self, question: str, related: dict[str, frozenset[str]]) -> list[frozenset[str]]:
         """Each word the question asks for by name ("constituency" in "which constituency ...?"),
@@ -495,6 +570,17 @@ class AnswerEngine:
             "score": round(float(judgement.score), 6),
             "answer_sentence": judgement.as_dict(),
         }
+
+
+def _law_keys(text: str) -> set[str]:
+    """The keys of the laws a text names as its authors write them, capitalised ("domestic abuse"
+    for "The Domestic Abuse Act 2021"); a one-word name ("Children Act") counts too."""
+    keys = set()
+    for match in _LAW.finditer(text):
+        name = _LAW_OPENING.sub("", match.group(1)).strip()
+        if name and len(name) >= 4:
+            keys.add(_folded(_straight(name)))
+    return keys
 
 
 def _labels(passages: Iterable[Passage]) -> set[str]:

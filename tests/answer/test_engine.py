@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from bot.answer.compose import near_duplicate
-from bot.answer.engine import QuestionError, clean_question
+from bot.answer.engine import QuestionError, _law_keys, clean_question
 from bot.evaluation.labelled import DEFAULT_QUESTIONS
 from tests.conftest import PROJECT_ROOT
 from tests.test_cli import run_bot
@@ -116,6 +116,36 @@ def test_a_paragraph_the_library_does_not_number_is_not_answered_from_another(en
         ["paragraph 140"]
     assert engine.unknown_names("what does para 51 say about concerns?") == []
     assert not engine.ask("What does paragraph 140 of KCSIE say about filtering and monitoring?")["answered"]
+
+
+def test_a_sentence_sharing_only_the_names_asked_about_does_not_answer(engine):
+    """"How do I apply for a job at the NCA?" names the NCA and asks about jobs: a sentence naming
+    the NCA and nothing else of the question says nothing of them. One that says
+    what was asked in other words (info, information) still answers."""
+    assert engine.names_known("Does the National Crime Agency take work experience students?") >= {"nation", "agenc"}
+    assert not engine.ask("How do I apply for a job at the National Crime Agency? Teacher thinking about a career change.")["answered"]
+    answer = engine.ask("does GDPR stop me passing info about a pupil to social services?")
+    assert any("do not prevent the sharing of information" in p["quote"] for p in answer["passages"])
+
+
+def test_a_question_about_one_law_is_not_answered_by_a_sentence_on_another(engine):
+    """The Domestic Abuse Act's Royal Assent is not the Crime and Policing Bill's."""
+    assert engine.laws_named("What date did the Crime and Policing Bill get royal assent?") == {"crime and policing"}
+    assert engine.laws_named("does data protection stop me sharing?") == set()
+    assert not engine.ask("What date did the Crime and Policing Bill get Royal Assent?")["answered"]
+
+
+def test_law_keys_are_the_names_without_act_bill_or_year():
+    assert _law_keys("The Domestic Abuse Act 2021 received Royal Assent. Under the Children Act 1989 and "
+                     "the Crime and Policing Bill ...") == {"domestic abuse", "children", "crime and policing"}
+
+
+def test_a_document_that_never_names_who_is_asked_about_does_not_answer(engine):
+    """Part one never mentions the IWF: its sentence on teachers reporting FGM to the police does
+    not say whether the IWF has a number to ring."""
+    question = "Has the IWF got a phone number teachers can ring to report a suspected indecent image of a pupil?"
+    assert "iwf" in engine.names_known(question)
+    assert not engine.ask(question)["answered"]
 
 
 @pytest.mark.slow

@@ -265,6 +265,10 @@ def test_how_many_days_of_something_is_a_count_not_a_time_to_act(kinds):
     ("what age do you have to be to use whatsapp legally", ["use"]),
     ("up to what age does someone count as a child?", []),
     ("what age can a child never legally consent to sexual activity?", []),
+    ("Which court sentenced Hugh Nelson?", ["court"]),  # "which [thing] [did it]"
+    ("what town was he from", ["town"]),
+    ("early help - what actually is it?", []),
+    ("what is it for?", []),
 ])
 def test_the_words_a_question_asks_for_by_name(kinds, question, asked):
     assert kinds.asked_words(question) == asked
