@@ -435,7 +435,8 @@ class AnswerEngine:
             matches = [self.kinds.states(kinds, text[s:e]) for s, e in spans] if kinds else None
             may_answer = self._may_answer(hit.id, scope, where)
             if required:
-                may_answer = [may and self.kinds.states(required, text[s:e]) for may, (s, e) in zip(may_answer, spans)]
+                may_answer = [may and all(self.kinds.states((kind,), text[s:e]) for kind in required)
+                              for may, (s, e) in zip(may_answer, spans)]
             terms = self._terms(hit.id)
             if asked:
                 may_answer = [may and _names_asked(asked, words) for may, words in zip(may_answer, terms)]
