@@ -73,6 +73,8 @@ _REPORTING = frozenset("""find finds found finding findings discover discovered 
 thought believe believes warn warns warned recommend recommends recommended suggest suggests suggested
 want wants wanted mean means meant claim claims claimed argue argues argued""".split())
 
+_PLAIN_WORD = re.compile(r"[^\W\d_]+")
+
 # a phrase of two words or more in quotation marks (not the apostrophe of "what's" or "kids'")
 _QUOTED = re.compile(r"(?:^|(?<=[\s(:,-]))['\"](\w[^'\"]*?\w\s+\w[^'\"]*?)['\"](?=[\s.,?!:;)-]|$)")
 
@@ -420,7 +422,7 @@ class AnswerEngine:
         if required:
             settings = replace(settings, kind_weight=0.0)
         scope, where = self.kinds.asks_scope(question), self.kinds.asks_where(question)
-        related = self.related_for(weights)
+        related = self.with_compounds(question, self.related_for(weights))
         asked = self.asked_terms(question, related)
         named = self.names_known(question)
         beyond_names = self.beyond_names(named, weights)
@@ -502,6 +504,21 @@ class AnswerEngine:
         analyzer = self.index.bm25.analyzer
         return [frozenset({t}) | related.get(t, frozenset()) | (NUMBER if w in self.kinds.asked_values else frozenset())
                 for w in self.kinds.asked_words(question) for t in analyzer(w)]
+
+    def with_compounds(self, question: str, related: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+        """`related`, with each pair of neighbouring question words that the library writes as one
+        word ("head teacher": "headteacher", "on line": "online") related to that word, so that a
+        sentence about the headteacher holds both words of "the head teacher"."""
+        analyzer = self.index.bm25.analyzer
+        words = _PLAIN_WORD.findall(question)
+        out = dict(related)
+        for first, second in zip(words, words[1:]):
+            joined, parts = analyzer(first + second), analyzer(first) + analyzer(second)
+            if len(joined) != 1 or joined[0] not in self.index.bm25.idf or joined[0] in parts:
+                continue
+            for term in parts:
+                out[term] = out.get(term, frozenset()) | {joined[0]}
+        return out
 
     def related_for(self, terms) -> dict[str, frozenset[str]]:
         """The related words (prompts/vocabulary.toml) of each of a question's terms, and the

@@ -135,6 +135,16 @@ def test_a_question_about_one_law_is_not_answered_by_a_sentence_on_another(engin
     assert not engine.ask("What date did the Crime and Policing Bill get Royal Assent?")["answered"]
 
 
+def test_two_words_the_library_writes_as_one_are_found_in_it(engine):
+    """Part one writes "headteacher": "the head teacher" in a question is found in its sentences."""
+    headteacher = engine.index.bm25.analyzer("headteacher")[0]
+    related = engine.with_compounds("who do I go to if my worry is about the head teacher?", {})
+    assert headteacher in related["head"] and headteacher in related["teacher"]
+    assert engine.with_compounds("a teacher rings in sick", {}) == {}  # "teacherrings" folds to "teacher"
+    answer = engine.ask("who do I go to if my worry is about the head teacher?")
+    assert any("about the headteacher" in p["quote"] for p in answer["passages"])
+
+
 def test_law_keys_are_the_names_without_act_bill_or_year():
     assert _law_keys("The Domestic Abuse Act 2021 received Royal Assent. Under the Children Act 1989 and "
                      "the Crime and Policing Bill ...") == {"domestic abuse", "children", "crime and policing"}
