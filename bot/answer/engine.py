@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -192,6 +193,7 @@ class AnswerEngine:
         self.law_keys: tuple[str, ...] = tuple(sorted(
             {key for doc in self.index.documents.values() for key in _law_keys(doc.text)}, key=len, reverse=True))
         self._document_words: dict[str, frozenset[str]] = {}
+        self.proper_words = _proper_words(doc.text for doc in self.index.documents.values())
         # common English, and the verbs that ask what someone found or said ("what did the IWF
         # find?" asks about the IWF alone: whatever it reports is the answer)
         self._common_terms = frozenset(t for w in COMMON_ENGLISH | _REPORTING for t in self.index.bm25.analyzer(w))
@@ -463,8 +465,12 @@ class AnswerEngine:
         """The analysed terms of the names in a question that the library knows ("hugh", "nelson",
         "iwf"), common English left out."""
         analyzer = self.index.bm25.analyzer
-        return frozenset(t for _, terms in name_terms(question, analyzer, self.vocabulary) for t in terms) \
-            & self.known_terms - self._common_terms
+        typed = {t for _, terms in name_terms(question, analyzer, self.vocabulary) for t in terms}
+        # "whats the iwf hotline number", "hugh nelson": typed in small letters, names all the same
+        # where the library only ever writes them as names
+        lower = {t for word in _PLAIN_WORD.findall(question) if word.casefold() in self.proper_words
+                 for t in analyzer(word) if t not in self.vocabulary.school_words}
+        return frozenset(typed | lower) & self.known_terms - self._common_terms
 
     def _document_terms(self, doc_id: str) -> frozenset[str]:
         """Every analysed word of a document, its title and publisher, worked out once and kept. A
@@ -588,6 +594,25 @@ class AnswerEngine:
             "score": round(float(judgement.score), 6),
             "answer_sentence": judgement.as_dict(),
         }
+
+
+def _proper_words(texts: Iterable[str]) -> frozenset[str]:
+    """Words the library only ever writes as names, folded: capitalised inside a sentence at least
+    twice and never in small letters ("hugh", "nelson", "iwf", "derbyshire"; not "children", which
+    headings capitalise and sentences do not)."""
+    named: Counter[str] = Counter()
+    plain: set[str] = set()
+    for text in texts:
+        for match in _PLAIN_WORD.finditer(text):
+            word = match.group()
+            if word[0].islower():
+                plain.add(word)
+            elif len(word) >= 3 and not text[max(0, match.start() - 3):match.start()].strip().endswith(
+                    (".", "?", "!", ":", "•", "(", "\"", "“", "‘", "'")) and match.start() > 0 \
+                    and text[match.start() - 1] != "\n":
+                named[word.casefold()] += 1
+    plain = {w.casefold() for w in plain}
+    return frozenset(w for w, n in named.items() if n >= 2 and w not in plain)
 
 
 def _law_keys(text: str) -> set[str]:

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from bot.answer.compose import near_duplicate
-from bot.answer.engine import QuestionError, _law_keys, clean_question
+from bot.answer.engine import QuestionError, _law_keys, _proper_words, clean_question
 from bot.evaluation.labelled import DEFAULT_QUESTIONS
 from tests.conftest import PROJECT_ROOT
 from tests.test_cli import run_bot
@@ -126,6 +126,19 @@ def test_a_sentence_sharing_only_the_names_asked_about_does_not_answer(engine):
     assert not engine.ask("How do I apply for a job at the National Crime Agency? Teacher thinking about a career change.")["answered"]
     answer = engine.ask("does GDPR stop me passing info about a pupil to social services?")
     assert any("do not prevent the sharing of information" in p["quote"] for p in answer["passages"])
+
+
+def test_a_name_typed_in_small_letters_is_a_name_where_the_library_only_writes_it_so(engine):
+    """"iwf" typed in small letters is the IWF; "children", capitalised in headings and not in
+    sentences, is not a name. Part one never names the IWF, so its helpline number is not the IWF's."""
+    assert "iwf" in engine.names_known("whats the iwf hotline phone number")
+    assert "children" not in engine.proper_words
+    assert not engine.ask("whats the iwf hotline phone number")["answered"]
+
+
+def test_proper_words_are_capitalised_twice_inside_sentences_and_never_in_small_letters():
+    text = "We spoke to the IWF. Later the IWF said so. Children matter. The children said no. Ask Ofcom."
+    assert _proper_words([text]) == frozenset({"iwf"})
 
 
 def test_a_question_about_one_law_is_not_answered_by_a_sentence_on_another(engine):
