@@ -144,7 +144,7 @@ def test_a_sentence_names_a_form_only_as_a_thing_to_fill_in(kinds, sentence, nam
 def test_the_kinds_only_a_sentence_stating_them_may_answer(kinds):
     assert {k.name for k in kinds.kinds if k.required} == {"timing", "form", "consent", "which number", "money", "date",
                                                            "count", "anonymity", "what to bring", "what to say",
-                                                           "reply", "law status"}
+                                                           "reply", "law status", "where to get"}
 
 
 @pytest.mark.parametrize("question, asks", [
@@ -355,3 +355,16 @@ def test_a_time_to_reply_in_is_not_whether_a_reply_came(kinds):
 ])
 def test_asking_who_issued_something_is_the_author_kind(kinds, question, author):
     assert ("author" in [k.name for k in kinds.of(question)]) is author
+
+
+@pytest.mark.parametrize("question, is_it", [
+    ("where can I download the NCA and IWF guidance on AI abuse images?", True),
+    ("where do we get hold of the leaflet for parents?", True),
+    ("where can I find the updated year 9 timetable?", False),  # "find" is often "which part says"
+    ("where is the DSL today?", False),
+])
+def test_where_to_get_it_needs_a_sentence_that_says_where(kinds, question, is_it):
+    assert ("where to get" in [k.name for k in kinds.required(kinds.of(question))]) is is_it
+    if is_it:
+        assert kinds.states(kinds.of(question), "It is available from the department's website.")
+        assert not kinds.states(kinds.of(question), "The NCA surveyed teachers last year.")
