@@ -72,7 +72,8 @@ _LAW_OPENING = re.compile(r"^(?:The|This|That|A|An|Under|In|By|See)\s+")
 
 _REPORTING = frozenset("""find finds found finding findings discover discovered show shows showed think thinks
 thought believe believes warn warns warned recommend recommends recommended suggest suggests suggested
-want wants wanted mean means meant claim claims claimed argue argues argued""".split())
+want wants wanted mean means meant claim claims claimed argue argues argued job jobs role roles title
+position""".split())
 
 _PLAIN_WORD = re.compile(r"[^\W\d_]+")
 
@@ -194,8 +195,9 @@ class AnswerEngine:
             {key for doc in self.index.documents.values() for key in _law_keys(doc.text)}, key=len, reverse=True))
         self._document_words: dict[str, frozenset[str]] = {}
         self.proper_words = _proper_words(doc.text for doc in self.index.documents.values())
-        # common English, and the verbs that ask what someone found or said ("what did the IWF
-        # find?" asks about the IWF alone: whatever it reports is the answer)
+        # common English, the verbs that ask what someone found or said ("what did the IWF find?"
+        # asks about the IWF alone: whatever it reports is the answer), and the words that ask
+        # who someone is ("what's Alex Murray's job at the NCA?": the sentence naming him says)
         self._common_terms = frozenset(t for w in COMMON_ENGLISH | _REPORTING for t in self.index.bm25.analyzer(w))
         self.model_words = self.index.dense.embedder.words()  # for telling English apart (language.py)
         # "dsl" is searched for as "designated safeguarding lead" too, where the library defines it

@@ -128,6 +128,14 @@ def test_a_sentence_sharing_only_the_names_asked_about_does_not_answer(engine):
     assert any("do not prevent the sharing of information" in p["quote"] for p in answer["passages"])
 
 
+def test_who_someone_is_is_asked_about_the_name_alone(engine):
+    """"What's Alex Murray's job?" is answered by the sentence naming him and his post, though it
+    never says "job"."""
+    question = "What's Alex Murray's job at the National Crime Agency?"
+    assert engine.beyond_names(engine.names_known(question), {"job": 1.0}) == {}
+    assert any("Alex Murray" in p["quote"] for p in engine.ask(question)["passages"])
+
+
 def test_a_name_typed_in_small_letters_is_a_name_where_the_library_only_writes_it_so(engine):
     """"iwf" typed in small letters is the IWF; "children", capitalised in headings and not in
     sentences, is not a name. Part one never names the IWF, so its helpline number is not the IWF's."""
