@@ -178,6 +178,7 @@ class AnswerEngine:
         # Repeated questions (example questions, a refreshed page) skip the model. Memory only:
         # nothing of a question is ever written anywhere.
         self.query_vector = lru_cache(maxsize=self.settings.answer.query_cache_size)(self._encode)
+        self.compound = lru_cache(maxsize=16384)(self._compound)  # word pairs recur across questions
         # older edition id -> the ids of the documents that replace it (manifest `replaces`)
         self.replaced_by: dict[str, set[str]] = {}
         for doc in self.index.documents.values():
@@ -517,16 +518,23 @@ class AnswerEngine:
         """`related`, with each pair of neighbouring question words that the library writes as one
         word ("head teacher": "headteacher", "on line": "online") related to that word, so that a
         sentence about the headteacher holds both words of "the head teacher"."""
-        analyzer = self.index.bm25.analyzer
-        words = _PLAIN_WORD.findall(question)
+        words = [w.casefold() for w in _PLAIN_WORD.findall(question)]
         out = dict(related)
         for first, second in zip(words, words[1:]):
-            joined, parts = analyzer(first + second), analyzer(first) + analyzer(second)
-            if len(joined) != 1 or joined[0] not in self.index.bm25.idf or joined[0] in parts:
-                continue
-            for term in parts:
-                out[term] = out.get(term, frozenset()) | {joined[0]}
+            found = self.compound(first, second)
+            if found is not None:
+                joined, parts = found
+                for term in parts:
+                    out[term] = out.get(term, frozenset()) | {joined}
         return out
+
+    def _compound(self, first: str, second: str) -> tuple[str, tuple[str, ...]] | None:
+        """The library's one-word term for two words, with the terms of the two, or None."""
+        analyzer = self.index.bm25.analyzer
+        joined, parts = analyzer(first + second), tuple(analyzer(first) + analyzer(second))
+        if len(joined) != 1 or joined[0] not in self.index.bm25.idf or joined[0] in parts:
+            return None
+        return joined[0], parts
 
     def related_for(self, terms) -> dict[str, frozenset[str]]:
         """The related words (prompts/vocabulary.toml) of each of a question's terms, and the
