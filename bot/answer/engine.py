@@ -70,6 +70,8 @@ _LAW = re.compile(r"\b((?:[A-Z][\w’'-]*\s+)(?:(?:and|of|for|on)\s+|[A-Z][\w’
 _LAW_OPENING = re.compile(r"^(?:The|This|That|A|An|Under|In|By|See)\s+")
 
 
+# words that ask what someone found or said, or who they are: "what did the IWF find?" and "what is
+# Alex Murray's job?" ask about the name alone
 _REPORTING = frozenset("""find finds found finding findings discover discovered show shows showed think thinks
 thought believe believes warn warns warned recommend recommends recommended suggest suggests suggested
 want wants wanted mean means meant claim claims claimed argue argues argued job jobs role roles title
@@ -469,8 +471,8 @@ class AnswerEngine:
         "iwf"), common English left out."""
         analyzer = self.index.bm25.analyzer
         typed = {t for _, terms in name_terms(question, analyzer, self.vocabulary) for t in terms}
-        # "whats the iwf hotline number", "hugh nelson": typed in small letters, names all the same
-        # where the library only ever writes them as names
+        # "whats the iwf hotline number", "does kcsie cover ...": typed in small letters, names all
+        # the same where the library only ever writes them as names
         lower = {t for word in _PLAIN_WORD.findall(question) if word.casefold() in self.proper_words
                  for t in analyzer(word) if t not in self.vocabulary.school_words}
         return frozenset(typed | lower) & self.known_terms - self._common_terms
@@ -608,8 +610,8 @@ class AnswerEngine:
 
 def _proper_words(texts: Iterable[str]) -> frozenset[str]:
     """Words the library only ever writes as names, folded: capitalised inside a sentence at least
-    twice and never in small letters ("hugh", "nelson", "iwf", "derbyshire"; not "children", which
-    headings capitalise and sentences do not)."""
+    twice and never in small letters ("iwf", "kcsie", "derbyshire"; not "children", which headings
+    capitalise and sentences do not)."""
     named: Counter[str] = Counter()
     plain: set[str] = set()
     for text in texts:
