@@ -120,11 +120,13 @@ def test_danger_examples_are_dev_situations_with_their_labels():
 
 
 def test_examples_are_dev_questions_with_their_labels():
-    """Test and holdout questions measure triage: none may teach the model."""
+    """Test and holdout questions measure triage: none may teach the model. The examples are the
+    news seeds' dev questions and the default library's (seeds/eval/default) that triage got wrong."""
     labelled = {}
-    for line in DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        labelled[row["question"]] = row
+    for path in (DEFAULT_QUESTIONS, DEFAULT_QUESTIONS.parent / "default" / "questions.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            labelled.setdefault(row["question"], row)
     settings = load_model_settings()
     examples = load_examples(settings.examples)
     for wanted, texts in ((True, examples.urgent), (False, examples.not_urgent)):
