@@ -79,6 +79,18 @@ position""".split())
 
 _PLAIN_WORD = re.compile(r"[^\W\d_]+")
 
+# "did ...?": asks whether what it names did what the word after the name says. Only "did": "has the
+# IWF seen more reports?" and "does GDPR stop me sharing?" are answered in other words ("reports
+# ... rose", "does not prevent"); on the dev split of the seeds + Part one "has", "was" and "were"
+# cost three answers for one more out-of-scope question refused, "does" many more
+_DID = re.compile(r"^\W*did\b", re.IGNORECASE)
+# "did the commissioner ask the minister when ...?", "did the NCA write guidance ...?": what someone
+# said or wrote is reported in other verbs ("I'd request that ...", "issued"); what was said is
+# what is asked
+_SAYING = frozenset("""say says said ask asks asked write writes wrote written mention mentions mentioned
+tell tells told state states stated publish published issue issued announce announced describe
+described explain explained speak spoke call called""".split())
+
 # a phrase of two words or more in quotation marks (not the apostrophe of "what's" or "kids'")
 _QUOTED = re.compile(r"(?:^|(?<=[\s(:,-]))['\"](\w[^'\"]*?\w\s+\w[^'\"]*?)['\"](?=[\s.,?!:;)-]|$)")
 
@@ -201,6 +213,7 @@ class AnswerEngine:
         # common English, the verbs that ask what someone found or said ("what did the IWF find?"
         # asks about the IWF alone: whatever it reports is the answer), and the words that ask
         # who someone is ("what's Alex Murray's job at the NCA?": the sentence naming him says)
+        self._saying = frozenset(t for w in _SAYING for t in self.index.bm25.analyzer(w))
         self._common_terms = frozenset(t for w in COMMON_ENGLISH | _REPORTING for t in self.index.bm25.analyzer(w))
         self.model_words = self.index.dense.embedder.words()  # for telling English apart (language.py)
         # "dsl" is searched for as "designated safeguarding lead" too, where the library defines it
@@ -434,6 +447,7 @@ class AnswerEngine:
         named = self.names_known(question)
         beyond_names = self.beyond_names(named, weights)
         laws = self.laws_named(question)
+        predicate = self.named_predicate(question, named, related) if settings.named_predicate else frozenset()
         judgements = []
         for hit in hits:
             passage = index.by_id[hit.id]
@@ -453,6 +467,8 @@ class AnswerEngine:
                 may_answer = [False] * len(spans)
             if laws:
                 may_answer = [may and self._same_law(laws, text[s:e]) for may, (s, e) in zip(may_answer, spans)]
+            if predicate:
+                may_answer = [may and not predicate.isdisjoint(words) for may, words in zip(may_answer, terms)]
             if beyond_names:
                 may_answer = [may and (cosine >= settings.name_only_cosine
                                        or overlap(beyond_names, words, related, kind_terms if states else frozenset()) > 0)
@@ -499,6 +515,30 @@ class AnswerEngine:
         Bill will."""
         named = self.laws_named(sentence)
         return not named or not named.isdisjoint(laws)
+
+    def named_predicate(self, question: str, named: frozenset[str],
+                        related: dict[str, frozenset[str]]) -> frozenset[str]:
+        """In a "did ...?" question whose subject is something the library names, the word right after
+        the name, with its related words: "appeal" in "Did Hugh Nelson appeal against his sentence?",
+        "agree" in "Did Jess Phillips agree to meet the PCC?". Empty for other questions, and where
+        that word is common English ("did Alex Murray say ...?")."""
+        if not named or not _DID.match(question):
+            return frozenset()
+        analyzer = self.index.bm25.analyzer
+        after_name = False
+        for word in _PLAIN_WORD.findall(question)[1:]:
+            terms = analyzer(word) if len(word) > 1 else []  # the "s" of "the NCA's"
+            if not terms:
+                continue
+            if terms[0] in named:
+                after_name = True
+            elif not after_name:  # "did most teachers know ...?" is not about what a name did
+                return frozenset()
+            else:
+                # the word right after the name: "did the IWF's report say ...?" asks about the report
+                return frozenset() if terms[0] in self._common_terms or terms[0] in self._saying else \
+                    frozenset({terms[0]}) | related.get(terms[0], frozenset())
+        return frozenset()
 
     def beyond_names(self, named: frozenset[str], weights: dict[str, float]) -> dict[str, float]:
         """The weights of the question's words other than its names (`named`) and common English

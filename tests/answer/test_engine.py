@@ -156,6 +156,18 @@ def test_a_question_about_one_law_is_not_answered_by_a_sentence_on_another(engin
     assert not engine.ask("What date did the Crime and Policing Bill get Royal Assent?")["answered"]
 
 
+def test_did_someone_named_do_something_needs_a_sentence_saying_they_did(engine):
+    """"Did Hugh Nelson appeal against his sentence?" is not answered by the sentence giving his
+    sentence; "did the commissioner ask ...?" asks what she asked, which is said in other verbs."""
+    question = "Did Hugh Nelson appeal against his sentence?"
+    named = engine.names_known(question)
+    assert engine.named_predicate(question, named, {}) == {engine.index.bm25.analyzer("appeal")[0]}
+    assert not engine.ask(question)["answered"]
+    assert engine.named_predicate("Did the NCA write guidance for schools?", engine.names_known("the NCA"), {}) == set()
+    assert engine.named_predicate("did most teachers know it was illegal?", frozenset({"teacher"}), {}) == set()
+    assert engine.ask("Did the NCA's survey find that teachers knew AI-made abuse images are illegal?")["answered"]
+
+
 def test_two_words_the_library_writes_as_one_are_found_in_it(engine):
     """Part one writes "headteacher": "the head teacher" in a question is found in its sentences."""
     headteacher = engine.index.bm25.analyzer("headteacher")[0]
