@@ -242,7 +242,8 @@ def cross_validated(space: SearchSpace, queries: dict[str, str], qrels: dict, ve
 
 def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConfig, embedder: Embedder,
                       split: str | None, progress: bool) -> dict:
-    from bot.answer.triage import DEFAULT_TRIAGE_FILE, load_triage
+    from bot.answer.triage import DEFAULT_TRIAGE_FILE, load_triage_rules
+    from bot.answer.triage import triage as triage_decision
     from bot.evaluation.labelled import load_questions, passage_qrels
     from bot.library.corpus import load_library, passages_of
 
@@ -273,9 +274,11 @@ def evaluate_labelled(questions_path: Path, settings: Settings, config: EvalConf
             by_kind[kind] = {name: compute_metrics(subset, result.runs[name], LABELLED_MEASURES)
                              for name in config.retrievers}
     paragraph_check = _paragraph_check(settings.seeds_dir, questions, kept)
-    triage_set = load_triage(Path(settings.prompts_dir) / DEFAULT_TRIAGE_FILE.name, embedder.encode)
-    with_model = {q.id: triage_set.assess(q.question, result.vectors[q.id]).urgent for q in questions}
-    rules_only = {q.id: triage_set.rules_only(q.question).urgent for q in questions}
+    rules = load_triage_rules(Path(settings.prompts_dir) / DEFAULT_TRIAGE_FILE.name)
+    # flagged as the engine flags it when asked (the question embedded as it embeds it, with the
+    # library's abbreviations spelled out), so the figures are those of what ships
+    with_model = {q.id: answer["urgent"] for q, answer in zip(questions, kept)}
+    rules_only = {q.id: triage_decision(q.question, rules).urgent for q in questions}
     triage = _triage_figures(questions, with_model)
     as_the_issue_counts = written_as_summary(answers, triage)
     extra = {
