@@ -368,3 +368,36 @@ def test_where_to_get_it_needs_a_sentence_that_says_where(kinds, question, is_it
     if is_it:
         assert kinds.states(kinds.of(question), "It is available from the department's website.")
         assert not kinds.states(kinds.of(question), "The NCA surveyed teachers last year.")
+
+
+@pytest.mark.parametrize("question, kind, answering, topical", [
+    ("can i promise a pupil i wont tell anyone if they tell me whats going on at home", "confidentiality",
+     "Staff should never promise a child that they will not tell anyone about a report of any form of abuse.",
+     "Children may not feel ready or know how to tell someone that they are being abused."),
+    ("Is it ever ok to tell a student that whatever they tell me will stay between the two of us?", "confidentiality",
+     "Staff should never promise a child that they will not tell anyone about a report of any form of abuse.",
+     "Children may not feel ready or know how to tell someone that they are being abused."),
+    ("am i qualified to say a pupil has depression or anxiety if i'm pretty sure?", "diagnosis",
+     "Only appropriately trained professionals should attempt to make a diagnosis of a mental health problem.",
+     "Staff are well placed to observe children day-to-day and identify those whose behaviour suggests a problem."),
+    ("Some Year 9 boys keep rating the girls out of ten and say it's only banter. Should I just let it go?",
+     "played down",
+     "Downplaying certain behaviours, for example dismissing sexual harassment as \u201cjust banter\u201d, can lead to a culture of unacceptable behaviour.",
+     "Sexual harassment can occur between two children of any age and sex."),
+])
+def test_a_promise_a_diagnosis_or_a_joke_prefers_the_sentence_that_speaks_of_it(kinds, question, kind, answering,
+                                                                               topical):
+    found = kinds.of(question)
+    assert kind in [k.name for k in found]
+    assert kinds.states(found, answering)
+    assert not kinds.states(found, topical)
+    assert kind not in [k.name for k in kinds.required(found)]  # a bonus, never a requirement
+
+
+@pytest.mark.parametrize("question", [
+    "who do I pass a disclosure on to?",
+    "what are the signs of depression in a teenager?",
+    "is it a crime to make a fake nude of a classmate?",
+])
+def test_other_questions_are_not_about_a_promise_a_diagnosis_or_a_joke(kinds, question):
+    assert not {"confidentiality", "diagnosis", "played down"} & {k.name for k in kinds.of(question)}
