@@ -148,9 +148,10 @@ class AnswerabilitySettings:
     # never). Chosen on the dev splits of the three libraries (README, "The twenty-fifth round"):
     # 0.5-0.55 gave the same figures there, and 0.55 cost the news seeds' test split a highlight.
     name_only_cosine: float = 0.5
-    # "Did Hugh Nelson appeal his sentence?": a yes/no question about something named asks whether
-    # it did what the word after its name says; a sentence without that word (or a related one)
-    # does not answer, however much else it shares ("... was sentenced to 18 years").
+    # "Did Hugh Nelson appeal his sentence?": a "did ...?" question about something named asks
+    # whether it did what the word after its name says; a sentence without that word (or a related
+    # one) does not answer, however much else it shares ("... was sentenced to 18 years"). False:
+    # the rule is off (for measuring what it does; README, "The twenty-sixth round").
     named_predicate: bool = True
 
 
