@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.answer.prompts import PromptsError, as_typed, compile_patterns, read_toml
+from bot.answer.prompts import PromptsError, any_of, as_typed, compile_patterns, read_toml
 from bot.config import PROJECT_ROOT
 
 DEFAULT_KINDS_FILE = PROJECT_ROOT / "prompts" / "question_kinds.toml"
@@ -39,6 +39,13 @@ class QuestionKind:
     question: tuple[re.Pattern, ...]
     sentence: tuple[re.Pattern, ...]
     required: bool = False  # only a sentence that states it may answer
+    # the question's and the sentence's patterns as one each, searched once (kept in step here)
+    asks: re.Pattern = field(init=False, repr=False, compare=False)
+    stated: re.Pattern = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "asks", any_of(self.question))
+        object.__setattr__(self, "stated", any_of(self.sentence))
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ class QuestionKinds:
 
     def of(self, question: str) -> tuple[QuestionKind, ...]:
         """The kinds a question asks for."""
-        return tuple(k for k in self.kinds if any(p.search(question) for p in k.question))
+        return tuple(k for k in self.kinds if k.asks.search(question))
 
     @staticmethod
     def words(kinds: Sequence[QuestionKind], question: str) -> list[str]:
@@ -116,7 +123,7 @@ class QuestionKinds:
     @staticmethod
     def states(kinds: Sequence[QuestionKind], sentence: str) -> bool:
         """Does the sentence state what one of `kinds` asks for?"""
-        return any(p.search(sentence) for k in kinds for p in k.sentence)
+        return any(k.stated.search(sentence) for k in kinds)
 
 
 def load_kinds(path: Path = DEFAULT_KINDS_FILE) -> QuestionKinds:

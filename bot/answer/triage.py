@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ import numpy as np
 from bot.answer.classifier import LinearClassifier
 from bot.answer.prompts import (
     PromptsError,
+    any_of,
     as_typed,
     compile_patterns,
     read_classifier_section,
@@ -41,6 +42,16 @@ class TriageRules:
     situation: tuple[re.Pattern, ...]
     harm: tuple[re.Pattern, ...]
     not_now: tuple[re.Pattern, ...]
+    # each group's patterns as one, searched once per question (kept in step here)
+    _joined: dict[str, re.Pattern] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_joined", {name: any_of(getattr(self, name))
+                                             for name in ("crisis", "situation", "harm", "not_now")})
+
+    def fires(self, group: str, text: str) -> bool:
+        """Does a pattern of `group` ("crisis", "situation", "harm" or "not_now") match `text`?"""
+        return self._joined[group].search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -129,10 +140,6 @@ class TriageModel:
         return self.classifier.probability(vector)
 
 
-def _any(patterns: tuple[re.Pattern, ...], text: str) -> bool:
-    return any(p.search(text) for p in patterns)
-
-
 def triage(question: str, rules: TriageRules, probability: float | None = None, threshold: float = 0.5,
            threshold_with_patterns: float = 0.3, threshold_with_not_now: float = 0.7) -> TriageResult:
     """Crisis signs; else the model's probability against its bar, which the patterns move.
@@ -140,9 +147,9 @@ def triage(question: str, rules: TriageRules, probability: float | None = None, 
     Without a probability (rules only, for comparison), the situation-and-harm patterns decide.
     """
     text = as_typed(question)
-    if _any(rules.crisis, text):
+    if rules.fires("crisis", text):
         return TriageResult(True, ("crisis",), probability, danger=True)
-    situation, harm, not_now = _any(rules.situation, text), _any(rules.harm, text), _any(rules.not_now, text)
+    situation, harm, not_now = (rules.fires(group, text) for group in ("situation", "harm", "not_now"))
     patterns = situation and harm and not not_now
     fired = ("situation", "harm") if patterns else tuple(
         name for name, hit in (("situation", situation), ("harm", harm), ("not_now", not_now)) if hit)

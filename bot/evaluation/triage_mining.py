@@ -35,7 +35,6 @@ from bot.answer.triage import (
     DEFAULT_TRIAGE_FILE,
     TriageExamples,
     TriageModel,
-    _any,
     load_examples,
     load_model_settings,
     load_triage_rules,
@@ -91,7 +90,7 @@ def mine(rows: Sequence[dict], start: TriageExamples, encode: Callable[[Sequence
                          settings.threshold_with_patterns, settings.threshold_with_not_now).urgent
         if row.get("written_as") == "urgent" and not flagged:
             urgent.append(question)
-        elif row.get("written_as") in CALM_KINDS and flagged and not _any(rules.harm, question):
+        elif row.get("written_as") in CALM_KINDS and flagged and not rules.fires("harm", question):
             calm.append(question)
     return Mined(tuple(dict.fromkeys(urgent)), tuple(dict.fromkeys(calm)))
 
