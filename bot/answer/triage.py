@@ -191,10 +191,6 @@ class Triage:
             result = TriageResult(result.urgent, result.reasons, result.probability, danger)
         return result
 
-    def rules_only(self, question: str) -> TriageResult:
-        """The patterns' decision alone, for measuring what the model adds."""
-        return triage(question, self.rules)
-
 
 def load_danger(path: Path, encode: Callable[[Sequence[str]], np.ndarray],
                 content: dict | None = None) -> DangerModel | None:

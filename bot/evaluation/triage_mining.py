@@ -26,31 +26,25 @@ import json
 import re
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from bot.answer.triage import (
     DEFAULT_TRIAGE_FILE,
+    Triage,
     TriageExamples,
     TriageModel,
     load_examples,
     load_model_settings,
     load_triage_rules,
-    triage,
 )
 from bot.config import Settings
 from bot.evaluation.labelled import DEFAULT_QUESTIONS
 
 DEFAULT_SET = DEFAULT_QUESTIONS.parent / "default" / "questions.jsonl"
 CALM_KINDS = ("in_scope", "what_to_do", "out_of_scope")
-
-
-@dataclass(frozen=True)
-class Mined:
-    urgent: tuple[str, ...]
-    not_urgent: tuple[str, ...]
 
 
 def _rows(path: Path) -> list[dict]:
@@ -70,13 +64,13 @@ START_REGULARISATION = 10.0
 
 def mine(rows: Sequence[dict], start: TriageExamples, encode: Callable[[Sequence[str]], np.ndarray],
          triage_file: Path = DEFAULT_TRIAGE_FILE, leave_out: str | None = None,
-         regularisation: float = START_REGULARISATION) -> Mined:
+         regularisation: float = START_REGULARISATION) -> TriageExamples:
     """The dev questions of `rows` (the default set) that triage learnt from `start` gets wrong,
     as the module's docstring says which; `encode` embeds questions as the engine does."""
     rules = load_triage_rules(triage_file)
     settings = replace(load_model_settings(triage_file), regularisation=regularisation)
     texts = [*start.urgent, *start.not_urgent]
-    model = TriageModel.fit(start, encode(texts), settings)
+    assessor = Triage(rules, TriageModel.fit(start, encode(texts), settings))
     seen = set(texts)
     chosen = [r for r in rows if r.get("split") == "dev" and r["question"] not in seen
               and not (leave_out and re.match(leave_out, r["id"]))
@@ -86,13 +80,12 @@ def mine(rows: Sequence[dict], start: TriageExamples, encode: Callable[[Sequence
     urgent, calm = [], []
     for row, vector in zip(chosen, vectors):
         question = row["question"]
-        flagged = triage(question, rules, model.probability(vector), settings.threshold,
-                         settings.threshold_with_patterns, settings.threshold_with_not_now).urgent
+        flagged = assessor.assess(question, vector).urgent
         if row.get("written_as") == "urgent" and not flagged:
             urgent.append(question)
         elif row.get("written_as") in CALM_KINDS and flagged and not rules.fires("harm", question):
             calm.append(question)
-    return Mined(tuple(dict.fromkeys(urgent)), tuple(dict.fromkeys(calm)))
+    return TriageExamples(tuple(dict.fromkeys(urgent)), tuple(dict.fromkeys(calm)))
 
 
 def default_encoder(settings: Settings, folder: Path) -> Callable[[Sequence[str]], np.ndarray]:
@@ -105,11 +98,11 @@ def default_encoder(settings: Settings, folder: Path) -> Callable[[Sequence[str]
     embedder = load_embedder(settings.resolved_model_path(), settings.index.max_seq_length)
     local = replace(settings, seeds_dir=lay_out("default", folder / "library"))
     engine = load_engine_for(local, embedder, folder / "index")
-    return lambda texts: np.array([engine._encode(engine.spell_out(t)) for t in texts]).reshape(
+    return lambda texts: np.array([engine.query_vector(engine.spell_out(t)) for t in texts]).reshape(
         len(texts), -1)
 
 
-def as_toml(mined: Mined) -> str:
+def as_toml(mined: TriageExamples) -> str:
     def block(name: str, texts: tuple[str, ...]) -> str:
         return f"# {name}\n" + "".join(f"  {json.dumps(t, ensure_ascii=False)},\n" for t in texts)
     return block("urgent", mined.urgent) + block("not_urgent", mined.not_urgent)
