@@ -649,9 +649,10 @@ class AnswerEngine:
 
 
 def _proper_words(texts: Iterable[str]) -> frozenset[str]:
-    """Words the library only ever writes as names, folded: capitalised inside a sentence at least
-    twice and never in small letters ("iwf", "kcsie", "derbyshire"; not "children", which headings
-    capitalise and sentences do not)."""
+    """Words the library only ever writes as names, folded: capitalised inside a sentence and never
+    in small letters ("iwf", "kcsie", "derbyshire", "hugh"; not "children", which headings
+    capitalise and sentences do not). Once is enough: a news story names "Hugh Nelson" once, and
+    "did hugh nelson appeal his sentence?" typed in small letters asks about him all the same."""
     named: Counter[str] = Counter()
     plain: set[str] = set()
     for text in texts:
@@ -664,7 +665,7 @@ def _proper_words(texts: Iterable[str]) -> frozenset[str]:
                     and text[match.start() - 1] != "\n":
                 named[word.casefold()] += 1
     plain = {w.casefold() for w in plain}
-    return frozenset(w for w, n in named.items() if n >= 2 and w not in plain)
+    return frozenset(w for w, n in named.items() if n >= 1 and w not in plain)
 
 
 def _law_keys(text: str) -> set[str]:
