@@ -144,9 +144,17 @@ def test_a_name_typed_in_small_letters_is_a_name_where_the_library_only_writes_i
     assert not engine.ask("whats the iwf hotline phone number")["answered"]
 
 
-def test_proper_words_are_capitalised_twice_inside_sentences_and_never_in_small_letters():
+def test_proper_words_are_capitalised_inside_sentences_and_never_in_small_letters():
+    """Once inside a sentence is enough ("Ofcom"); a capital that opens a sentence ("Later") is not."""
     text = "We spoke to the IWF. Later the IWF said so. Children matter. The children said no. Ask Ofcom."
-    assert _proper_words([text]) == frozenset({"iwf"})
+    assert _proper_words([text]) == frozenset({"iwf", "ofcom"})
+
+
+def test_a_name_the_library_writes_once_typed_in_small_letters_is_still_a_name(engine):
+    """The BBC story names Hugh Nelson once; whether he appealed is not in it, however it is typed."""
+    assert {"hugh", "nelson"} <= engine.names_known("did hugh nelson appeal his sentence?")
+    assert not engine.ask("did hugh nelson appeal his sentence?")["answered"]
+    assert not engine.ask("Did Hugh Nelson appeal his sentence?")["answered"]
 
 
 def test_a_question_about_one_law_is_not_answered_by_a_sentence_on_another(engine):
