@@ -198,3 +198,30 @@ def test_the_danger_section_is_optional_and_checked_when_given(tmp_path):
 ])
 def test_danger_denied_is_not_a_crisis(rules, question, crisis):
     assert ("crisis" in triage(question, rules, probability=0.0).reasons) is crisis
+
+
+@pytest.mark.parametrize("question, crisis", [
+    ("A colleague made a remark about a girl's body. Nobody is in danger and it was a one-off.", False),
+    # a child who needs an ambulance, however the cause is put
+    ("a pupil has collapsed in the toilets after taking some tablets, barely responding", True),
+    ("one of my year 11s says she swallowed a whole packet of paracetamol before registration", True),
+    ("boy in my form isn't breathing properly after the fight", True),
+    ("how do I put an unconscious child in the recovery position?", False),
+    # goodbye and not being around: warning signs of suicide
+    ("just had a message from a yr 10 at half 10 at night saying 'this is goodbye, sorry for everything'", True),
+    ("Girl in Y9 keeps saying she won't be around next week anyway and has given her things away", True),
+    ("he wrote that there's no point carrying on and he's worked out how he'd do it", True),
+    ("what should a goodbye card for a leaving TA say?", False),
+])
+def test_crisis_signs_however_worded(rules, question, crisis):
+    assert ("crisis" in triage(question, rules, probability=0.0).reasons) is crisis
+
+
+@pytest.mark.parametrize("question, harm", [
+    ("15yr old just told me she was raped at a party at the weekend. what now??", True),
+    ("Year 4 boy just told me his stepdad hits him with a belt", True),
+    ("one of my pupils' dad has just been sent to prison - does that count for early help?", False),
+    ("he sent it to the whole year group", True),
+])
+def test_violence_is_harm_and_prison_is_not(rules, question, harm):
+    assert rules.fires("harm", question) is harm
