@@ -225,3 +225,8 @@ def test_crisis_signs_however_worded(rules, question, crisis):
 ])
 def test_violence_is_harm_and_prison_is_not(rules, question, harm):
     assert rules.fires("harm", question) is harm
+
+
+def test_saying_goodbye_to_a_class_is_not_a_crisis(rules):
+    assert "crisis" not in triage("how should I handle saying goodbye to my class at the end of term?", rules,
+                                  probability=0.0).reasons
