@@ -192,15 +192,10 @@ def test_the_danger_section_is_optional_and_checked_when_given(tmp_path):
 
 
 @pytest.mark.parametrize("question, crisis", [
+    # danger denied is not a crisis
     ("A girl in my class is in danger, her stepdad is outside", True),
     ("he's not in danger as far as i know but does a parent drinking count for early help?", False),
     ("she isn't in danger now, the incident was last term", False),
-])
-def test_danger_denied_is_not_a_crisis(rules, question, crisis):
-    assert ("crisis" in triage(question, rules, probability=0.0).reasons) is crisis
-
-
-@pytest.mark.parametrize("question, crisis", [
     ("A colleague made a remark about a girl's body. Nobody is in danger and it was a one-off.", False),
     # a child who needs an ambulance, however the cause is put
     ("a pupil has collapsed in the toilets after taking some tablets, barely responding", True),
@@ -212,6 +207,7 @@ def test_danger_denied_is_not_a_crisis(rules, question, crisis):
     ("Girl in Y9 keeps saying she won't be around next week anyway and has given her things away", True),
     ("he wrote that there's no point carrying on and he's worked out how he'd do it", True),
     ("what should a goodbye card for a leaving TA say?", False),
+    ("how should I handle saying goodbye to my class at the end of term?", False),
 ])
 def test_crisis_signs_however_worded(rules, question, crisis):
     assert ("crisis" in triage(question, rules, probability=0.0).reasons) is crisis
@@ -225,8 +221,3 @@ def test_crisis_signs_however_worded(rules, question, crisis):
 ])
 def test_violence_is_harm_and_prison_is_not(rules, question, harm):
     assert rules.fires("harm", question) is harm
-
-
-def test_saying_goodbye_to_a_class_is_not_a_crisis(rules):
-    assert "crisis" not in triage("how should I handle saying goodbye to my class at the end of term?", rules,
-                                  probability=0.0).reasons
