@@ -562,3 +562,12 @@ def test_a_question_word_is_found_in_a_sentence_that_uses_its_family(engine):
     assert analyzer("governing")[0] not in engine.related_for([governor]).get(governor, frozenset())
     answer = engine.ask("can teachers diagnose mental health problems in students")
     assert "diagnosis" in answer["passages"][0]["quote"][slice(*answer["passages"][0]["highlight"][0])]
+
+
+def test_what_goes_in_a_record_is_answered_by_the_list_not_a_sentence_on_records(engine):
+    """"Records should include:" and its items, not "If in doubt about recording requirements ..."."""
+    first = engine.ask("what needs to go in a safeguarding record?")["passages"][0]
+    start, end = first["highlight"][0]
+    lit = first["quote"][start:end]
+    assert lit.startswith("Records should include:")
+    assert "a clear and comprehensive summary of the concern" in lit

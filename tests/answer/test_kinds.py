@@ -50,8 +50,11 @@ def test_questions_about_what_a_policy_should_say_or_general_procedure_are_not(k
     ("what are the contact details for the NSPCC whistleblowing line?", "contact",
      "The email address is help@nspcc.org.uk.",
      "The NSPCC whistleblowing advice line is available for staff who do not feel able to raise concerns."),
+    # what goes in a record: the sentence that opens the list, highlighted with its items
+    ("what needs to go in a safeguarding record?", "contents", "Records should include:",
+     "If in doubt about recording requirements, staff should discuss with the designated safeguarding lead."),
 ])
-def test_a_timing_or_contact_question_prefers_the_sentence_that_states_it(kinds, question, kind, answering, topical):
+def test_a_question_of_a_kind_prefers_the_sentence_that_states_it(kinds, question, kind, answering, topical):
     found = kinds.of(question)
     assert [k.name for k in found] == [kind]
     assert kinds.states(found, answering)
