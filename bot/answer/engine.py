@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -653,7 +652,7 @@ def _proper_words(texts: Iterable[str]) -> frozenset[str]:
     in small letters ("iwf", "kcsie", "derbyshire", "hugh"; not "children", which headings
     capitalise and sentences do not). Once is enough: a news story names "Hugh Nelson" once, and
     "did hugh nelson appeal his sentence?" typed in small letters asks about him all the same."""
-    named: Counter[str] = Counter()
+    named: set[str] = set()
     plain: set[str] = set()
     for text in texts:
         for match in _PLAIN_WORD.finditer(text):
@@ -663,9 +662,8 @@ def _proper_words(texts: Iterable[str]) -> frozenset[str]:
             elif len(word) >= 3 and not text[max(0, match.start() - 3):match.start()].strip().endswith(
                     (".", "?", "!", ":", "•", "(", "\"", "“", "‘", "'")) and match.start() > 0 \
                     and text[match.start() - 1] != "\n":
-                named[word.casefold()] += 1
-    plain = {w.casefold() for w in plain}
-    return frozenset(w for w, n in named.items() if n >= 1 and w not in plain)
+                named.add(word.casefold())
+    return frozenset(named - {w.casefold() for w in plain})
 
 
 def _law_keys(text: str) -> set[str]:
