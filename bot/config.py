@@ -130,6 +130,10 @@ class AnswerabilitySettings:
     heading_match: float = 0.5
     heading_weight: float = 2.0
     heading_candidates: int = 3
+    # the passages of the sentences nearest the question among those that state what its kind asks
+    # for ("does KCSIE count 17-year-olds as children?": "'Children' includes everyone under the
+    # age of 18", which shares one word with the question), judged too: this many per kind
+    kind_candidates: int = 2
     # Among the passages that answer, the order shown: the sentence score plus this much more of
     # the passage's fused retrieval score. The score decides whether a passage answers; which of
     # several answering passages comes first leans more on the whole passage's match. Chosen on

@@ -37,7 +37,7 @@ from bot.answer.escalation import (
     load_school,
 )
 from bot.answer.intent import DEFAULT_INTENT_FILE, Intent, load_intent
-from bot.answer.kinds import DEFAULT_KINDS_FILE, QuestionKinds, load_kinds
+from bot.answer.kinds import DEFAULT_KINDS_FILE, QuestionKind, QuestionKinds, load_kinds
 from bot.answer.language import COMMON_ENGLISH, looks_english
 from bot.answer.prompts import load_library_gaps
 from bot.answer.triage import DEFAULT_TRIAGE_FILE, Triage, load_triage
@@ -150,6 +150,7 @@ class AnswerEngine:
     library_gaps: list[dict[str, str]] = field(default_factory=list)
     kinds: QuestionKinds = field(default_factory=QuestionKinds)
     _sentence_terms: dict[str, list[list[str]]] = field(default_factory=dict, init=False, repr=False)
+    _kind_sentences: dict[str, tuple[np.ndarray, list[tuple[str, int, int]]]] = field(default_factory=dict, init=False, repr=False)
     _passage_words: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
     # each sentence of a passage: (states what its document is for, points elsewhere, says nothing:
     # a paragraph's own number, "9.", or the document's own title)
@@ -325,7 +326,55 @@ class AnswerEngine:
                         self._passage_words)
         keep = {p.id for p in kept}
         chosen = [h for h in hits if h.id in keep]
-        return chosen + self.heading_hits(vector, keep)
+        return chosen + self.heading_hits(vector, keep) + self.kind_hits(question, vector, keep)
+
+    def kind_hits(self, question: str, vector: np.ndarray, seen: set[str]) -> list[Hit]:
+        """The passages of the sentences nearest the question among those that state what its
+        kind asks for, beyond the candidates so far: the sentence that answers "is a 17-year-old
+        a child?" sets an age limit ("under the age of 18") and may share no other word with it."""
+        most = self.settings.answerability.kind_candidates
+        found: list[Hit] = []
+        if most <= 0:
+            return found
+        kinds = self.kinds.of(question)
+        ages = self.kinds.ages_asked(kinds, question)
+        index = self.index
+        for kind in kinds:
+            if not kind.candidates:
+                continue
+            rows, places = self.kind_sentences(kind)
+            if not len(rows):
+                continue
+            cosines = index.sentence_vectors[rows] @ vector
+            added = 0
+            for position in np.argsort(-cosines):
+                passage_id, start, end = places[position]
+                if passage_id in seen or not self.kinds.states(
+                        (kind,), index.documents[index.by_id[passage_id].doc_id].text[start:end], ages):
+                    continue
+                seen.add(passage_id)
+                found.append(Hit(passage_id, 0.0, 0))
+                added += 1
+                if added >= most:
+                    break
+        return found
+
+    def kind_sentences(self, kind: QuestionKind) -> tuple[np.ndarray, list[tuple[str, int, int]]]:
+        """The rows of the library's sentences that match what `kind` asks for, and each one's
+        passage and span: found once per kind, the first time a question of that kind is asked."""
+        cached = self._kind_sentences.get(kind.name)
+        if cached is None:
+            rows, places = [], []
+            index = self.index
+            for passage in index.passages:
+                text = index.documents[passage.doc_id].text
+                first = index.sentence_rows[passage.id]
+                for offset, (start, end) in enumerate(index.sentence_spans[passage.id]):
+                    if kind.stated.search(text[start:end]):
+                        rows.append(first + offset)
+                        places.append((passage.id, start, end))
+            cached = self._kind_sentences[kind.name] = (np.asarray(rows, dtype=np.int64), places)
+        return cached
 
     def heading_hits(self, vector: np.ndarray, seen: set[str]) -> list[Hit]:
         """The first passages of the sections whose headings say what was asked, beyond the fused
@@ -433,6 +482,8 @@ class AnswerEngine:
         retrieval = normalise({h.id: h.score for h in hits if h.rank})
         floor = min(retrieval.values(), default=0.0)
         kinds = self.kinds.of(question)
+        leading = tuple(k for k in kinds if k.first)  # the kinds whose sentences are shown first
+        ages = self.kinds.ages_asked(kinds, question)
         kind_terms = frozenset(t for w in self.kinds.words(kinds, question) for t in index.bm25.analyzer(w))
         # "how long ...?": only a sentence that states what the question asks for (a time) may
         # answer, and on its own merits: every such sentence states it, so the kind's bonus would
@@ -454,7 +505,7 @@ class AnswerEngine:
             row = index.sentence_rows[hit.id]
             cosines = index.sentence_vectors[row:row + len(spans)] @ vector
             text = index.documents[passage.doc_id].text
-            matches = [self.kinds.states(kinds, text[s:e]) for s, e in spans] if kinds else None
+            matches = [self.kinds.states(kinds, text[s:e], ages) for s, e in spans] if kinds else None
             may_answer = self._may_answer(hit.id, scope, where)
             if required:
                 may_answer = [may and all(self.kinds.states((kind,), text[s:e]) for kind in required)
@@ -477,6 +528,9 @@ class AnswerEngine:
             judgement = judge_passage(hit.id, spans, terms, cosines, weights, retrieval.get(hit.id, floor),
                                       settings, related, matches,
                                       None if heading is None else float(heading @ vector), kind_terms, may_answer)
+            if judgement is not None and judgement.states_kind and len(leading) < len(kinds):
+                judgement = replace(judgement, states_kind=self.kinds.states(
+                    leading, text[judgement.start:judgement.end], ages))
             if judgement is not None:
                 judgements.append(judgement)
         return judgements

@@ -39,6 +39,13 @@ class QuestionKind:
     question: tuple[re.Pattern, ...]
     sentence: tuple[re.Pattern, ...]
     required: bool = False  # only a sentence that states it may answer
+    # the passages of the library's sentences that state it, nearest the question, are judged too
+    candidates: bool = False
+    # among the passages that answer, those whose sentence states it are shown first
+    first: bool = True
+    # an age limit: the sentence states it only where a limit it sets decides an age the question
+    # asks about (the patterns' `age`, `under`, `over`, `low` and `high` groups)
+    ages: bool = False
     # the question's and the sentence's patterns as one each, searched once (kept in step here)
     asks: re.Pattern = field(init=False, repr=False, compare=False)
     stated: re.Pattern = field(init=False, repr=False, compare=False)
@@ -121,9 +128,31 @@ class QuestionKinds:
         return tuple(k for k in kinds if k.required)
 
     @staticmethod
-    def states(kinds: Sequence[QuestionKind], sentence: str) -> bool:
-        """Does the sentence state what one of `kinds` asks for?"""
-        return any(k.stated.search(sentence) for k in kinds)
+    def ages_asked(kinds: Sequence[QuestionKind], question: str) -> frozenset[int]:
+        """The ages a question asks about ("17" in "do 17 year olds count?"), by its age kinds."""
+        return frozenset(int(m.group("age")) for k in kinds if k.ages for p in k.question
+                         for m in p.finditer(question) if m.groupdict().get("age"))
+
+    @staticmethod
+    def states(kinds: Sequence[QuestionKind], sentence: str, ages: frozenset[int] = frozenset()) -> bool:
+        """Does the sentence state what one of `kinds` asks for? An age limit only where it decides
+        one of `ages`: "under the age of 18" for a 17- or an 18-year-old, never "under 13" for a
+        15-year-old."""
+        return any(_decides(k, sentence, ages) if k.ages else bool(k.stated.search(sentence)) for k in kinds)
+
+
+def _decides(kind: QuestionKind, sentence: str, ages: frozenset[int]) -> bool:
+    """Does a limit the sentence sets ("under 18", "over 16", "aged 10 to 17") say whether each
+    of some age in `ages` falls within it? An age at the limit itself counts: "under 18" tells
+    whether an 18-year-old is covered."""
+    for pattern in kind.sentence:
+        for match in pattern.finditer(sentence):
+            found = {name: int(value) for name, value in match.groupdict().items() if value}
+            low = found.get("low", found.get("over", 0))
+            high = found.get("high", found.get("under", 200))
+            if any(low <= age <= high for age in ages):
+                return True
+    return False
 
 
 def load_kinds(path: Path = DEFAULT_KINDS_FILE) -> QuestionKinds:
@@ -148,11 +177,13 @@ def load_kinds(path: Path = DEFAULT_KINDS_FILE) -> QuestionKinds:
         name = entry.get("name") if isinstance(entry, dict) else None
         if not isinstance(name, str) or not name.strip():
             raise PromptsError(f"{path}: kind {number} needs a name")
-        required = entry.get("required", False)
-        if not isinstance(required, bool):
-            raise PromptsError(f"{path}: kind {name!r}: 'required' must be true or false")
+        flags = {key: entry.get(key, default) for key, default in (("required", False), ("candidates", False),
+                                                                   ("first", True), ("ages", False))}
+        for key, value in flags.items():
+            if not isinstance(value, bool):
+                raise PromptsError(f"{path}: kind {name!r}: {key!r} must be true or false")
         kinds.append(QuestionKind(name.strip(), *(compile_patterns(entry.get(key), f"{path}: kind {name!r}", key)
-                                                  for key in ("question", "sentence")), required))
+                                                  for key in ("question", "sentence")), **flags))
     return QuestionKinds(tuple(kinds), own_patterns, own_not, *about_patterns, *signpost_patterns, asked_patterns,
                          asked_not, asked_values)
 

@@ -59,8 +59,12 @@ def compile_patterns(patterns: object, where: str, key: str) -> tuple[re.Pattern
 
 def any_of(patterns: tuple[re.Pattern, ...]) -> re.Pattern:
     """One pattern that matches wherever any of `patterns` does, so that a question or sentence is
-    searched once rather than once per pattern (the kinds and triage hold about two hundred)."""
-    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)", re.IGNORECASE)
+    searched once rather than once per pattern (the kinds and triage hold about two hundred). Named
+    groups, which several patterns may share ("age"), are read from each pattern alone."""
+    return re.compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', p.pattern)})" for p in patterns) or "(?!)", re.IGNORECASE)
+
+
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 
 def read_classifier_section(path: Path, section: str, content: dict | None = None) -> tuple[Path, float, float] | None:

@@ -571,3 +571,12 @@ def test_what_goes_in_a_record_is_answered_by_the_list_not_a_sentence_on_records
     lit = first["quote"][start:end]
     assert lit.startswith("Records should include:")
     assert "a clear and comprehensive summary of the concern" in lit
+
+
+def test_an_age_asked_about_is_answered_by_the_age_limit_that_decides_it(engine):
+    """"'Children' includes everyone under the age of 18" shares one word with the question; it is
+    judged as the sentence that sets an age limit nearest the question, and shown in the top 3."""
+    answer = engine.ask("Do our 17 year olds in the sixth form still count as children for safeguarding purposes?")
+    lit = [item["quote"][slice(*item["highlight"][0])] for item in answer["passages"]]
+    assert "‘Children’ includes everyone under the age of 18." in lit
+    assert not any("under the age of 13" in text for text in lit)

@@ -162,7 +162,8 @@ def test_the_kinds_only_a_sentence_stating_them_may_answer(kinds):
 def test_asking_whose_consent_or_whether_to_tell_the_parents_needs_a_sentence_that_says(kinds, question, asks):
     found = kinds.of(question)
     assert ("consent" in [k.name for k in kinds.required(found)]) is asks
-    assert kinds.words(found, question) == [""] * len(kinds.words(found, question))  # nothing counted as found
+    consent = [k for k in found if k.name == "consent"]
+    assert kinds.words(consent, question) == [""] * len(kinds.words(consent, question))  # nothing counted as found
 
 
 @pytest.mark.parametrize("sentence, says", [
@@ -404,3 +405,29 @@ def test_a_promise_a_diagnosis_or_a_joke_prefers_the_sentence_that_speaks_of_it(
 ])
 def test_other_questions_are_not_about_a_promise_a_diagnosis_or_a_joke(kinds, question):
     assert not {"confidentiality", "diagnosis", "played down"} & {k.name for k in kinds.of(question)}
+
+
+@pytest.mark.parametrize("sentence, ages, decides", [
+    ("‘Children’ includes everyone under the age of 18.", {17}, True),
+    ("‘Children’ includes everyone under the age of 18.", {18}, True),  # at the limit: not a child
+    ("a child under the age of 13 can never consent to any sexual activity", {15}, False),
+    ("There are two guides for children aged 5 to 11.", {8}, True),
+    ("There are two guides for children aged 5 to 11.", {14}, False),
+    ("This includes 16- and 17-year-olds who can legally consent to have sex.", {17}, False),  # no limit set
+])
+def test_an_age_limit_is_stated_only_where_it_decides_the_age_asked(kinds, sentence, ages, decides):
+    """"Is a 17-year-old a child?" is answered by "under the age of 18", never by "under 13"
+    for a 15-year-old, nor by a sentence that only mentions 17-year-olds."""
+    age = [k for k in kinds.kinds if k.ages]
+    assert kinds.states(age, sentence, frozenset(ages)) is decides
+
+
+@pytest.mark.parametrize("question, ages", [
+    ("does KCSIE count 17 year olds as children?", {17}),
+    ("Can a 16 or 17 yr old be a victim of CSE?", {17}),
+    ("is a 15yo old enough to consent", {15}),
+    ("does it cover our over-18s", {18}),
+    ("what should I do about a pupil in year 11?", set()),
+])
+def test_the_ages_a_question_asks_about(kinds, question, ages):
+    assert kinds.ages_asked(kinds.of(question), question) == frozenset(ages)
