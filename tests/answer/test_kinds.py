@@ -77,6 +77,9 @@ def test_other_questions_are_not_timing_or_contact_ones(kinds, question):
     # should do, and a sentence naming an Act is not put first for it.
     ("are teachers allowed to go through a pupil's phone if we think there's a nude on it?", False),
     ("am I allowed to look at the image before I report it?", False),
+    # "criminal exploitation" names a harm: whether a child is a victim of it is not a question of law
+    ("If a young person has agreed to run drugs for older lads, does that still count as criminal exploitation?", False),
+    ("is he a criminal if he ran drugs for them?", True),
 ])
 def test_a_legality_question_asks_about_the_law_not_permission(kinds, question, legality):
     assert ("legality" in {k.name for k in kinds.of(question)}) is legality
