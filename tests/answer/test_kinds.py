@@ -430,6 +430,10 @@ def test_an_age_limit_is_stated_only_where_it_decides_the_age_asked(kinds, sente
     ("Can a 16 or 17 yr old be a victim of CSE?", {17}),
     ("is a 15yo old enough to consent", {15}),
     ("does it cover our over-18s", {18}),
+    ("our sixth formers are 17, do they still count as children?", {17}),
+    ("Does KCSIE count our sixth formers (16-17) as children?", {16}),
+    ("she is 15 and has a much older boyfriend", {15}),
+    ("they are 10 minutes late every day", set()),
     ("what should I do about a pupil in year 11?", set()),
 ])
 def test_the_ages_a_question_asks_about(kinds, question, ages):
