@@ -21,6 +21,13 @@ DEFAULT_VOCABULARY_FILE = PROJECT_ROOT / "prompts" / "vocabulary.toml"
 Related = Mapping[str, frozenset[str]]  # analysed term -> every analysed term of its groups
 _TOKEN = re.compile(r"[^\W_][\w'’-]*")
 _YEAR = re.compile(r"(19|20)\d\d")
+# "passed round snapchat", "in whatsapp groups, e.g.": a platform named as where something happens
+# is not what the question asks about
+_MEDIUM = re.compile(r"\b(like|e\.?g\.?|such as|on|in|onto|round|around|via|over|through|across|from)\s+(a |an |the |their |his |her )?\W*$",
+                     re.IGNORECASE)
+# "a year 7's instagram photo", "the whatsapp group chat": a thing made on the platform
+_ARTEFACT = re.compile(r"\s+(photos?|pics?|pictures?|posts?|groups?|group chats?|chats?|messages?|stories|story|videos?|"
+                       r"dms?|selfies?|images?|live|streams?|snaps?|reels?|profiles? (pic|picture|photo))\b", re.IGNORECASE)
 _SENTENCE_START = (".", "?", "!", ":", ";", "-", "(", '"', "“")
 _FIRST_PERSON = re.compile(r"I(['’](m|ve|d|ll))?")
 # the asker's own guess at the answer, closing the question: "who wrote it? was it the DfE?"
@@ -32,6 +39,8 @@ _GUESS = re.compile(r"[?,;:.\s-]\s*(?:or\s+)?(?:is|was|were|are)\s+(?:it|they|th
 class Vocabulary:
     related: Related
     school_words: frozenset[str]  # analysed terms of words about the asker's own school
+    # names staff often type in lower case ("tiktok", "snapchat"), as typed
+    lower_case_names: frozenset[str] = frozenset()
 
 
 def names_in(question: str) -> list[str]:
@@ -57,7 +66,11 @@ def name_terms(question: str, analyzer: Callable[[str], list[str]],
     the asker's closing guess at the answer ("... was it the DfE?") too: it names what the asker
     thinks, not what is asked."""
     question = _GUESS.sub("", question)
-    return [(word, [t for t in analyzer(word) if t not in vocabulary.school_words]) for word in names_in(question)]
+    words = names_in(question)
+    words += [m.group() for m in _TOKEN.finditer(question) if m.group().casefold() in vocabulary.lower_case_names
+              and m.group() not in words and not _MEDIUM.search(question[:m.start()])
+              and not _ARTEFACT.match(question[m.end():])]
+    return [(word, [t for t in analyzer(word) if t not in vocabulary.school_words]) for word in words]
 
 
 def unknown_names(question: str, analyzer: Callable[[str], list[str]], known: Collection[str],
@@ -92,4 +105,8 @@ def load_vocabulary(path: Path, analyzer: Callable[[str], list[str]]) -> Vocabul
         for term in terms:
             related.setdefault(term, set()).update(terms)
     school_terms = frozenset(t for word in school for t in analyzer(word))
-    return Vocabulary({term: frozenset(terms) for term, terms in related.items()}, school_terms)
+    lower = data.get("lower_case_names", [])
+    if not isinstance(lower, list) or not all(isinstance(w, str) and w.strip() and " " not in w.strip() for w in lower):
+        raise PromptsError(f"{path}: 'lower_case_names' must be a list of single words")
+    return Vocabulary({term: frozenset(terms) for term, terms in related.items()}, school_terms,
+                      frozenset(w.strip().casefold() for w in lower))

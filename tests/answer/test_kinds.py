@@ -438,3 +438,11 @@ def test_an_age_limit_is_stated_only_where_it_decides_the_age_asked(kinds, sente
 ])
 def test_the_ages_a_question_asks_about(kinds, question, ages):
     assert kinds.ages_asked(kinds.of(question), question) == frozenset(ages)
+
+
+@pytest.mark.parametrize("question", [
+    "When is the Crime and Policing Bill expected to get Royal Assent?",
+    "Has the bill become law yet, and from what date?",
+])
+def test_asking_when_a_law_starts_needs_a_sentence_that_gives_a_date(kinds, question):
+    assert "date" in [k.name for k in kinds.required(kinds.of(question))]

@@ -40,6 +40,25 @@ def test_a_name_the_library_never_uses_is_unknown_unless_related_or_a_school_wor
     assert unknown_names("SENCO here: do SEN pupils without an EHCP in KS1 count?", ANALYZER, known, VOCABULARY) == []
 
 
+@pytest.mark.parametrize("question, unknown", [
+    ("what's the minimum age for kids to have a tiktok or instagram account?", ["tiktok", "instagram"]),
+    ("minimum age for snapchat?", ["snapchat"]),
+    # where it happens, or a thing made there, is not what is asked about
+    ("a fake nude is being passed round snapchat right now", []),
+    ("can pupils abuse each other online, e.g. in whatsapp groups?", []),
+    ("a sixth former ran a year 7's instagram photo through an undressing app", []),
+    ("is the threads of a case a word?", []),  # an English word is never listed
+])
+def test_an_app_typed_in_lower_case_is_a_name(question, unknown):
+    known = set(ANALYZER("the iwf guidance on ai images for children online"))
+    assert unknown_names(question, ANALYZER, known, VOCABULARY) == unknown
+
+
+def test_an_app_the_library_names_is_known():
+    known = set(ANALYZER("children share images on snapchat"))
+    assert unknown_names("minimum age for snapchat?", ANALYZER, known, VOCABULARY) == []
+
+
 @pytest.mark.parametrize("question", [
     "who actually wrote the guidance on AI images? was it the DfE?",
     "Who wrote the guidance on AI images - was it the DfE?",
@@ -64,3 +83,5 @@ def test_bad_groups_stop_loading(tmp_path):
     assert_refused(load, tmp_path / "v.toml", "groups = [[\"two words\", \"x\"]]\n", "one word")
     assert_refused(load, tmp_path / "v.toml", "groups = [[\"the\", \"x\"]]\n", "one word")
     assert_refused(load, tmp_path / "v.toml", "groups = [[\"a1\", \"b1\"]]\nschool_words = [1]\n", "school_words")
+    assert_refused(load, tmp_path / "v.toml", "groups = [[\"a1\", \"b1\"]]\nlower_case_names = [\"two words\"]\n",
+                   "lower_case_names")
