@@ -273,7 +273,10 @@ class AnswerEngine:
             own_policy = self.kinds.asks_own_policy(question)
             best = max(judgements, key=lambda j: j.score, default=None)
             far = self.far_from_subjects(question, vector, best)
-            chosen = self.choose(judgements, what_to_do, unknown, own_policy=own_policy) if english and not far else []
+            # "how often are we meant to have refreshers?" asks a fact, though phrased as what to do
+            factual = any(k.factual for k in self.kinds.of(question))
+            chosen = self.choose(judgements, what_to_do and not factual, unknown, own_policy=own_policy) \
+                if english and not far else []
         with timed(timings, "compose"):
             passages = [self._quote(self.index.by_id[j.passage_id], j) for j in chosen]
         answered = bool(passages)

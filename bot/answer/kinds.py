@@ -46,6 +46,8 @@ class QuestionKind:
     # an age limit: the sentence states it only where a limit it sets decides an age the question
     # asks about (the patterns' `age`, `under`, `over`, `low` and `high` groups)
     ages: bool = False
+    # asks for a fact however it is phrased: the ordinary bar applies, not the "what do I do" one
+    factual: bool = False
     # the question's and the sentence's patterns as one each, searched once (kept in step here)
     asks: re.Pattern = field(init=False, repr=False, compare=False)
     stated: re.Pattern = field(init=False, repr=False, compare=False)
@@ -178,7 +180,8 @@ def load_kinds(path: Path = DEFAULT_KINDS_FILE) -> QuestionKinds:
         if not isinstance(name, str) or not name.strip():
             raise PromptsError(f"{path}: kind {number} needs a name")
         flags = {key: entry.get(key, default) for key, default in (("required", False), ("candidates", False),
-                                                                   ("first", True), ("ages", False))}
+                                                                   ("first", True), ("ages", False),
+                                                                   ("factual", False))}
         for key, value in flags.items():
             if not isinstance(value, bool):
                 raise PromptsError(f"{path}: kind {name!r}: {key!r} must be true or false")

@@ -446,3 +446,13 @@ def test_the_ages_a_question_asks_about(kinds, question, ages):
 ])
 def test_asking_when_a_law_starts_needs_a_sentence_that_gives_a_date(kinds, question):
     assert "date" in [k.name for k in kinds.required(kinds.of(question))]
+
+
+def test_how_often_asks_a_frequency_and_how_long_a_length_of_time(kinds):
+    """"At least annually" answers "how often are refreshers?", never "how long do we keep files?"."""
+    often = kinds.of("how often are we meant to have safeguarding refreshers?")
+    long = kinds.of("how long do we keep child protection files?")
+    sentence = "all staff should receive safeguarding updates as required, and at least annually"
+    assert [k.name for k in often] == ["frequency"] and often[0].factual
+    assert kinds.states(kinds.required(often), sentence)
+    assert not kinds.states(kinds.required(long), sentence)
