@@ -37,7 +37,7 @@ def test_questions_about_what_a_policy_should_say_or_general_procedure_are_not(k
     ("How quickly should children's social care get back to us after a referral?", "timing",
      "Within one working day of a referral being made, a local authority social worker should acknowledge receipt.",
      "Local authority children's social care should acknowledge a referral and decide what to do next."),
-    ("how often does the DSL need refresher training", "timing",
+    ("how often does the DSL need refresher training", "frequency",
      "Their knowledge and skills should be refreshed at least annually.",
      "The designated safeguarding lead should undergo training to provide them with the knowledge they need."),
     ("NSPCC whistleblowing line number and opening hours?", "phone",
@@ -148,7 +148,7 @@ def test_a_sentence_names_a_form_only_as_a_thing_to_fill_in(kinds, sentence, nam
 
 
 def test_the_kinds_only_a_sentence_stating_them_may_answer(kinds):
-    assert {k.name for k in kinds.kinds if k.required} == {"timing", "form", "consent", "which number", "money", "date",
+    assert {k.name for k in kinds.kinds if k.required} == {"timing", "frequency", "form", "consent", "which number", "money", "date",
                                                            "count", "anonymity", "what to bring", "what to say",
                                                            "reply", "law status", "where to get"}
 
