@@ -208,6 +208,14 @@ def test_the_danger_section_is_optional_and_checked_when_given(tmp_path):
     ("he wrote that there's no point carrying on and he's worked out how he'd do it", True),
     ("what should a goodbye card for a leaving TA say?", False),
     ("how should I handle saying goodbye to my class at the end of term?", False),
+    # a child meeting an adult today
+    ("14yo told me her 'boyfriend' is 23 and she's meeting him after school today", True),
+    ("the DSL is meeting with her parents on Friday - should I be there?", False),
+    # afraid to go home, ending it tonight, a child who has not come in and cannot be reached
+    ("Year 5 girl says her dad hit her with a belt last night and she's scared to go home", True),
+    ("Found a note in a pupil's book saying she's going to end it tonight", True),
+    ("he hasn't come in today and isn't answering his phone", True),
+    ("is it normal for a new reception child to be scared of the dark?", False),
 ])
 def test_crisis_signs_however_worded(rules, question, crisis):
     assert ("crisis" in triage(question, rules, probability=0.0).reasons) is crisis
@@ -218,6 +226,15 @@ def test_crisis_signs_however_worded(rules, question, crisis):
     ("Year 4 boy just told me his stepdad hits him with a belt", True),
     ("one of my pupils' dad has just been sent to prison - does that count for early help?", False),
     ("he sent it to the whole year group", True),
+    ("kid has turned up with a black eye and says his dad did it", True),
+    ("Reception child has finger shaped bruises on both upper arms", True),
 ])
 def test_violence_is_harm_and_prison_is_not(rules, question, harm):
     assert rules.fires("harm", question) is harm
+
+
+def test_bruises_and_going_home_to_the_one_who_did_it_today_is_urgent(rules):
+    """Injuries (harm) and a collection at the end of today (now) lower the bar the model must reach."""
+    question = "Reception child has finger shaped bruises and says mummy's boyfriend did it. He collects her at quarter past three."
+    assert rules.fires("situation", question) and rules.fires("harm", question)
+    assert triage(question, rules, probability=0.45).urgent
