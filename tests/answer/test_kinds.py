@@ -443,6 +443,7 @@ def test_the_ages_a_question_asks_about(kinds, question, ages):
 @pytest.mark.parametrize("question", [
     "When is the Crime and Policing Bill expected to get Royal Assent?",
     "Has the bill become law yet, and from what date?",
+    "when will the new AI offences in the crime and policing bill actually come into force?",
 ])
 def test_asking_when_a_law_starts_needs_a_sentence_that_gives_a_date(kinds, question):
     assert "date" in [k.name for k in kinds.required(kinds.of(question))]

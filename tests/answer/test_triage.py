@@ -216,6 +216,8 @@ def test_the_danger_section_is_optional_and_checked_when_given(tmp_path):
     ("Found a note in a pupil's book saying she's going to end it tonight", True),
     ("he hasn't come in today and isn't answering his phone", True),
     ("is it normal for a new reception child to be scared of the dark?", False),
+    ("he's been saving up tablets and says everyone would be better off without him", True),
+    ("would the class be better off with a seating plan?", False),
 ])
 def test_crisis_signs_however_worded(rules, question, crisis):
     assert ("crisis" in triage(question, rules, probability=0.0).reasons) is crisis
@@ -228,6 +230,7 @@ def test_crisis_signs_however_worded(rules, question, crisis):
     ("he sent it to the whole year group", True),
     ("kid has turned up with a black eye and says his dad did it", True),
     ("Reception child has finger shaped bruises on both upper arms", True),
+    ("she told me her mum's boyfriend comes into her room at night", True),
 ])
 def test_violence_is_harm_and_prison_is_not(rules, question, harm):
     assert rules.fires("harm", question) is harm
