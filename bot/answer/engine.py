@@ -193,6 +193,8 @@ class AnswerEngine:
         # nothing of a question is ever written anywhere.
         self.query_vector = lru_cache(maxsize=self.settings.answer.query_cache_size)(self._encode)
         self.compound = lru_cache(maxsize=16384)(self._compound)  # word pairs recur across questions
+        # a question's kinds are asked for at several stages of one answer: found once
+        self.kinds_of = lru_cache(maxsize=self.settings.answer.query_cache_size)(self.kinds.of)
         # older edition id -> the ids of the documents that replace it (manifest `replaces`)
         self.replaced_by: dict[str, set[str]] = {}
         for doc in self.index.documents.values():
@@ -274,7 +276,7 @@ class AnswerEngine:
             best = max(judgements, key=lambda j: j.score, default=None)
             far = self.far_from_subjects(question, vector, best)
             # "how often are we meant to have refreshers?" asks a fact, though phrased as what to do
-            factual = any(k.factual for k in self.kinds.of(question))
+            factual = any(k.factual for k in self.kinds_of(question))
             chosen = self.choose(judgements, what_to_do and not factual, unknown, own_policy=own_policy) \
                 if english and not far else []
         with timed(timings, "compose"):
@@ -339,7 +341,7 @@ class AnswerEngine:
         found: list[Hit] = []
         if most <= 0:
             return found
-        kinds = self.kinds.of(question)
+        kinds = self.kinds_of(question)
         ages = self.kinds.ages_asked(kinds, question)
         index = self.index
         for kind in kinds:
@@ -484,7 +486,7 @@ class AnswerEngine:
         # passages found by their heading alone have no fused score: they count as the lowest
         retrieval = normalise({h.id: h.score for h in hits if h.rank})
         floor = min(retrieval.values(), default=0.0)
-        kinds = self.kinds.of(question)
+        kinds = self.kinds_of(question)
         leading = tuple(k for k in kinds if k.first)  # the kinds whose sentences are shown first
         ages = self.kinds.ages_asked(kinds, question)
         kind_terms = frozenset(t for w in self.kinds.words(kinds, question) for t in index.bm25.analyzer(w))
