@@ -144,9 +144,9 @@ class QuestionKinds:
 
 
 def _decides(kind: QuestionKind, sentence: str, ages: frozenset[int]) -> bool:
-    """Does a limit the sentence sets ("under 18", "over 16", "aged 10 to 17") say whether each
-    of some age in `ages` falls within it? An age at the limit itself counts: "under 18" tells
-    whether an 18-year-old is covered."""
+    """Does a limit the sentence sets ("under 18", "over 16", "aged 10 to 17") say whether an
+    age in `ages` falls within it? An age at the limit itself counts: "under 18" tells whether an
+    18-year-old is covered."""
     for pattern in kind.sentence:
         for match in pattern.finditer(sentence):
             found = {name: int(value) for name, value in match.groupdict().items() if value}
