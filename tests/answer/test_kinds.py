@@ -175,6 +175,8 @@ def test_asking_whose_consent_or_whether_to_tell_the_parents_needs_a_sentence_th
     ("At this stage, schools will generally inform parents or carers unless there are reasons not to.", True),
     ("All staff should be aware of the process for making referrals to children's social care.", False),
     ("Schools should consider what information they provide about the other child.", False),
+    # "comes into contact with" is no one contacting the family
+    ("Everyone who comes into contact with children and their families has a role to play.", False),
 ])
 def test_a_sentence_speaks_of_consent_or_telling_the_parents(kinds, sentence, says):
     consent = [k for k in kinds.kinds if k.name == "consent"]
