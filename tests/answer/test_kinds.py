@@ -158,6 +158,8 @@ def test_the_kinds_only_a_sentence_stating_them_may_answer(kinds):
     ("do we tell the parents before making a referral to social care or after", True),
     ("Does a young person have to give consent before we make an NRM referral?", True),
     ("Does a student have to agree before they get support through Channel?", True),
+    ("Do I need the parents to agree before we start an early help assessment?", True),
+    ("after the DSL makes a referral, should I phone the parents to let them know?", True),
     ("can a 17 yr old be sexually exploited if they're old enough to consent to sex?", False),
     ("can a 16 year old be a victim of CSE when they're over the age of consent?", False),
     ("what should I do if I'm worried about a child?", False),
