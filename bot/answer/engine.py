@@ -67,6 +67,15 @@ _PARAGRAPH = re.compile(r"\b(?:paragraph|para)s?\.? ?(\d+(?:\.\d+)*)\b", re.IGNO
 # key is the name without "Act"/"Bill" and year, so the Bill and the Act it becomes are one law
 _LAW = re.compile(r"\b((?:[A-Z][\w’'-]*\s+)(?:(?:and|of|for|on)\s+|[A-Z][\w’'-]*\s+){0,5})(?:Act|Bill)\b")
 _LAW_OPENING = re.compile(r"^(?:The|This|That|A|An|Under|In|By|See)\s+")
+# a law as a question names it, in any case: "does the online safety act ...?" (after "the", so
+# that "the way they act" is read as no law unless its words are words a law's name is made of)
+_ASKED_LAW = re.compile(r"\bthe ((?:[a-z][\w'-]*\s+){1,4})(?:act|bill)\b")
+
+
+# words that never name a law: "the way they act", "the one who will act"
+_NOT_A_LAW_NAME = frozenset("""i you we they he she it who which that this these those one way will would
+should could can must may might to not also just then how what when why where do does did is are was
+were be been has have had""".split())
 
 
 # words that ask what someone found or said, or who they are: "what did the IWF find?" and "what is
@@ -448,6 +457,7 @@ class AnswerEngine:
         paragraphs on the same subject do not say what paragraph 140 says). A library whose
         documents number no paragraphs is never judged so."""
         names = unknown_names(question, self.index.bm25.analyzer, self.known_terms, self.vocabulary)
+        names += self.unknown_laws(question)
         if self.paragraph_labels:
             names += [f"paragraph {n}" for n in _PARAGRAPH.findall(question) if n not in self.paragraph_labels]
         return names
@@ -560,6 +570,23 @@ class AnswerEngine:
             doc = self.index.documents[doc_id]
             self._document_words[doc_id] = frozenset(self.index.bm25.analyzer(f"{doc.text} {doc.title} {doc.publisher}"))
         return self._document_words[doc_id]
+
+    def unknown_laws(self, question: str) -> list[str]:
+        """The laws a question names that the library never names ("what does the Online Safety Act
+        say about deepfakes?" of a library that names only the Crime and Policing Bill and the
+        Children Act): a sentence on the same subject does not say what that law says. A library
+        that names no law is never judged so."""
+        if not self.law_keys:
+            return []
+        found = []
+        for match in _ASKED_LAW.finditer(_folded(_straight(question))):
+            words = match.group(1).split()
+            if set(words) & _NOT_A_LAW_NAME:
+                continue
+            name = " ".join(words)
+            if not any(name == key or name.endswith(f" {key}") for key in self.law_keys):
+                found.append(f"{name} {match.group(0).split()[-1]}")
+        return found
 
     def laws_named(self, question: str) -> set[str]:
         """The keys of the library's laws the question names as laws ("has the crime and policing

@@ -164,6 +164,17 @@ def test_a_question_about_one_law_is_not_answered_by_a_sentence_on_another(engin
     assert not engine.ask("What date did the Crime and Policing Bill get Royal Assent?")["answered"]
 
 
+def test_a_law_the_library_never_names_is_unknown(engine):
+    """Part one and the news seeds name the Children Act and the Crime and Policing Bill, never the
+    Online Safety Act: what that Act makes apps do is not said by a sentence on deepfakes."""
+    assert engine.unknown_laws("Does the Online Safety Act make social media firms take down deepfakes?") == \
+        ["online safety act"]
+    assert engine.unknown_laws("is the crime and policing bill law yet?") == []
+    assert engine.unknown_laws("what is a child in need under the children act?") == []
+    assert engine.unknown_laws("should I tell the child or just act? it's the way they act that worries me") == []
+    assert not engine.ask("what age does the Online Safety Act say kids can sign up to social media?")["answered"]
+
+
 def test_did_someone_named_do_something_needs_a_sentence_saying_they_did(engine):
     """"Did Hugh Nelson appeal against his sentence?" is not answered by the sentence giving his
     sentence; "did the commissioner ask ...?" asks what she asked, which is said in other verbs."""
