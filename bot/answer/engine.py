@@ -72,6 +72,12 @@ _LAW_OPENING = re.compile(r"^(?:The|This|That|A|An|Under|In|By|See)\s+")
 _ASKED_LAW = re.compile(r"\bthe ((?:[a-z][\w'-]*\s+){1,4})(?:act|bill)\b")
 
 
+# "not sure", "isn't really clear": a word the question negates, which the library may write as
+# one negated word ("unsure", "unclear", "inappropriate", "illegal")
+_NEGATED = re.compile(r"(?:\bnot|n't|n’t)\s+(?:(?:really|entirely|quite|totally|too|that|very|so)\s+)?([a-z]+)\b")
+_NEGATING_PREFIXES = ("un", "in", "im", "il", "ir")
+
+
 # words that never name a law: "the way they act", "the one who will act"
 _NOT_A_LAW_NAME = frozenset("""i you we they he she it who which that this these those one way will would
 should could can must may might to not also just then how what when why where do does did is are was
@@ -333,8 +339,9 @@ class AnswerEngine:
         2026-11-30: on the 585-page library's dev split hit@3 0.669 -> 0.678 and highlight@3 0.537
         -> 0.545, the news seeds and the seeds + Part one unchanged)."""
         limit = limit or self.settings.answerability.candidates
-        hits = self.retriever.rank(self.spell_out(question), limit * self.settings.answer.candidate_pool, timings,
-                                   vector=vector)
+        negated = " ".join(joined for _, joined in self.negations(question))
+        hits = self.retriever.rank(f"{self.spell_out(question)} {negated}".rstrip(),
+                                   limit * self.settings.answer.candidate_pool, timings, vector=vector)
         by_id = self.index.by_id
         kept = distinct([by_id[h.id] for h in hits], self.replaced_by, self.settings.answer.near_duplicate, limit,
                         self._passage_words)
@@ -507,7 +514,7 @@ class AnswerEngine:
         if required:
             settings = replace(settings, kind_weight=0.0)
         scope, where = self.kinds.asks_scope(question), self.kinds.asks_where(question)
-        related = self.with_compounds(question, self.related_for(weights))
+        related = self.with_negations(question, self.with_compounds(question, self.related_for(weights)))
         asked = self.asked_terms(question, related)
         named = self.names_known(question)
         beyond_names = self.beyond_names(named, weights)
@@ -653,6 +660,33 @@ class AnswerEngine:
                 joined, parts = found
                 for term in parts:
                     out[term] = out.get(term, frozenset()) | {joined}
+        return out
+
+    def negations(self, question: str) -> list[tuple[str, str]]:
+        """Each word the question negates that the library writes as one negated word, as (the
+        word's term, the library's word): "not sure" and "unsure", "isn't clear" and "unclear".
+        The library's "if staff are unsure, they should always speak to the designated
+        safeguarding lead" answers "not sure if it's a safeguarding thing, who do I ask?", though
+        the two share no word a search or the overlap would match."""
+        analyzer, idf, found = self.index.bm25.analyzer, self.index.bm25.idf, []
+        for word in _NEGATED.findall(_straight(question).casefold()):
+            terms = analyzer(word)
+            if len(terms) != 1:
+                continue
+            for prefix in _NEGATING_PREFIXES:
+                joined = analyzer(prefix + word)
+                if len(joined) == 1 and joined[0] in idf and joined[0] != terms[0]:
+                    found.append((terms[0], prefix + word))
+                    break
+        return found
+
+    def with_negations(self, question: str, related: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+        """`related`, with each word the question negates related to the library's negated word
+        (`negations`)."""
+        out = dict(related)
+        analyzer = self.index.bm25.analyzer
+        for term, joined in self.negations(question):
+            out[term] = out.get(term, frozenset()) | frozenset(analyzer(joined))
         return out
 
     def _compound(self, first: str, second: str) -> tuple[str, tuple[str, ...]] | None:

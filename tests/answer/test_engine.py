@@ -164,6 +164,19 @@ def test_a_question_about_one_law_is_not_answered_by_a_sentence_on_another(engin
     assert not engine.ask("What date did the Crime and Policing Bill get Royal Assent?")["answered"]
 
 
+def test_a_negated_word_finds_the_library_s_negated_word(engine):
+    """"Not sure" is "unsure" in Part one ("if staff are unsure, they should always speak to the
+    designated safeguarding lead"); a word the library never negates so is left alone."""
+    unsure = engine.index.bm25.analyzer("unsure")[0]
+    assert engine.negations("not sure whether what I overheard counts, who should i check with?") == \
+        [(engine.index.bm25.analyzer("sure")[0], "unsure")]
+    assert engine.negations("I'm not really sure who to ask") == [(engine.index.bm25.analyzer("sure")[0], "unsure")]
+    assert engine.negations("is it not a crime?") == []
+    assert unsure in engine.with_negations("not sure who to ask", {})[engine.index.bm25.analyzer("sure")[0]]
+    answer = engine.ask("not sure whether what I overheard counts as a safeguarding thing, who should i check with?")
+    assert any("if staff are unsure" in p["quote"] for p in answer["passages"])
+
+
 def test_a_law_the_library_never_names_is_unknown(engine):
     """Part one and the news seeds name the Children Act and the Crime and Policing Bill, never the
     Online Safety Act: what that Act makes apps do is not said by a sentence on deepfakes."""
