@@ -147,11 +147,13 @@ class EscalationBook:
         return any(p.search(text) for p in self.subject)
 
     def danger_now(self, danger: bool, crisis: bool, seen: frozenset[str]) -> bool:
-        """Does an urgent question put 999 first? Triage's `danger`, unless every situation seen
-        that has a say asks for the lead first (and no crisis sign was seen): a phone to take is for
-        the lead, a phone to take from a blackmailed child is not."""
+        """Does an urgent question put 999 first? Always where a crisis sign or a situation that
+        asks for 999 is seen (blackmail, an adult, self-harm: "a man she met online is collecting
+        her from the gates today" keeps 999 first whatever the danger model says); otherwise
+        triage's `danger`, unless every situation seen that has a say asks for the lead first: a
+        phone to take is for the lead, a phone to take from a blackmailed child is not."""
         asks = {s.first_line for s in self.situations if s.name in seen and s.first_line}
-        return danger and (crisis or "999" in asks or "lead" not in asks)
+        return crisis or "999" in asks or (danger and "lead" not in asks)
 
     def lead_title(self, school: SchoolContacts) -> str:
         return school.lead_title or self.lead_titles[school.region]

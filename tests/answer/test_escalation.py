@@ -161,7 +161,16 @@ def test_a_phone_to_take_puts_the_lead_first_unless_blackmail_or_a_crisis_is_see
     assert book.danger_now(True, False, frozenset({"device", "sextortion"}))
     assert book.danger_now(True, True, frozenset({"removal"}))
     assert book.danger_now(True, False, frozenset({"staff_depicted"}))  # no say: triage decides
-    assert not book.danger_now(False, False, frozenset({"sextortion"}))
+    assert not book.danger_now(False, False, frozenset({"staff_depicted"}))
+
+
+def test_blackmail_an_adult_or_self_harm_keeps_999_first_whatever_the_danger_model_says(book):
+    """"A man she met online is collecting her from the gates today": the adult meeting a child is
+    danger now, though the learnt model put its probability under the bar."""
+    assert book.danger_now(False, False, frozenset({"sextortion"}))
+    assert book.danger_now(False, False, frozenset({"adult_involved", "device"}))
+    assert book.danger_now(False, True, frozenset())
+    assert not book.danger_now(False, False, frozenset({"device"}))
 
 
 def _school(tmp_path, region: str):
