@@ -210,6 +210,8 @@ class AnswerEngine:
         self.compound = lru_cache(maxsize=16384)(self._compound)  # word pairs recur across questions
         # a question's kinds are asked for at several stages of one answer: found once
         self.kinds_of = lru_cache(maxsize=self.settings.answer.query_cache_size)(self.kinds.of)
+        # and the words it negates, at the search and at the judging of one answer
+        self.negations = lru_cache(maxsize=self.settings.answer.query_cache_size)(self._negations)
         # older edition id -> the ids of the documents that replace it (manifest `replaces`)
         self.replaced_by: dict[str, set[str]] = {}
         for doc in self.index.documents.values():
@@ -662,7 +664,7 @@ class AnswerEngine:
                     out[term] = out.get(term, frozenset()) | {joined}
         return out
 
-    def negations(self, question: str) -> list[tuple[str, str]]:
+    def _negations(self, question: str) -> tuple[tuple[str, str], ...]:
         """Each word the question negates that the library writes as one negated word, as (the
         word's term, the library's word): "not sure" and "unsure", "isn't clear" and "unclear".
         The library's "if staff are unsure, they should always speak to the designated
@@ -678,7 +680,7 @@ class AnswerEngine:
                 if len(joined) == 1 and joined[0] in idf and joined[0] != terms[0]:
                     found.append((terms[0], prefix + word))
                     break
-        return found
+        return tuple(found)
 
     def with_negations(self, question: str, related: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
         """`related`, with each word the question negates related to the library's negated word

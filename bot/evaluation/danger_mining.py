@@ -32,13 +32,9 @@ from bot.answer.prompts import read_classifier_section, read_question_lists
 from bot.answer.triage import DEFAULT_TRIAGE_FILE, DangerModel
 from bot.config import Settings
 from bot.evaluation.labelled import DEFAULT_QUESTIONS
+from bot.evaluation.triage_mining import DEFAULT_SET, _rows, default_engine, engine_encoder, toml_block
 
-DEFAULT_SET = DEFAULT_QUESTIONS.parent / "default" / "questions.jsonl"
 ROUNDS = 4  # learn again at most this often
-
-
-def _rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def situations(rows: Sequence[dict], leave_out: str | None = None) -> list[dict]:
@@ -82,7 +78,8 @@ def mine(rows: Sequence[dict], start: tuple[Sequence[str], Sequence[str]],
     for _ in range(ROUNDS):
         model = LinearClassifier.fit(np.vstack([base, vectors[mined]]),
                                      np.concatenate([labels, wanted[mined].astype(int)]), regularisation)
-        wrong = [i for i in range(len(chosen_rows)) if i not in set(mined)
+        taken = set(mined)
+        wrong = [i for i in range(len(chosen_rows)) if i not in taken
                  and (model.probability(vectors[i]) >= threshold) != wanted[i]]
         if not wrong:
             break
@@ -93,9 +90,7 @@ def mine(rows: Sequence[dict], start: tuple[Sequence[str], Sequence[str]],
 
 
 def as_toml(mined: tuple[tuple[str, ...], tuple[str, ...]]) -> str:
-    def block(name: str, texts: tuple[str, ...]) -> str:
-        return f"# {name}\n" + "".join(f"  {json.dumps(t, ensure_ascii=False)},\n" for t in texts)
-    return block("danger", mined[0]) + block("incident", mined[1])
+    return toml_block("danger", mined[0]) + toml_block("incident", mined[1])
 
 
 def _round(question_id: str) -> str:
@@ -110,7 +105,7 @@ def cross_validate(rows: Sequence[dict], start: tuple[Sequence[str], Sequence[st
     incident for the lead (`_lead_first`), where 999 first is what the product promises."""
     from bot.answer.triage import Triage
 
-    encode = _encoder(engine)
+    encode = engine_encoder(engine)
     every = situations(rows)
     rounds = sorted({_round(r["id"]) for r in every})
     original: Triage = engine.triage
@@ -161,25 +156,10 @@ def _lead_first(engine) -> Callable[[str], bool]:
         seen = book.situations_in(question)
         if not book.danger_now(True, False, seen):
             return True
-        asks_999 = any(s.first_line == "999" for s in book.situations if s.name in seen)
+        # danger_now without the model's danger: true only where a situation asks for 999
+        asks_999 = book.danger_now(False, False, seen)
         return bool(_IMAGE.search(question)) and not asks_999 and not rules.fires("crisis", question)
     return lead_first
-
-
-def _encoder(engine) -> Callable[[Sequence[str]], np.ndarray]:
-    """Questions embedded as the engine embeds them (abbreviations the library spells out are
-    spelled out first)."""
-    return lambda texts: np.array([engine.query_vector(engine.spell_out(t)) for t in texts]).reshape(len(texts), -1)
-
-
-def default_engine(settings: Settings, folder: Path):
-    from bot.evaluation.answers import load_engine_for
-    from bot.evaluation.profiles import lay_out
-    from bot.search.onnx_encoder import load_embedder
-
-    embedder = load_embedder(settings.resolved_model_path(), settings.index.max_seq_length)
-    local = replace(settings, seeds_dir=lay_out("default", folder / "library"))
-    return load_engine_for(local, embedder, folder / "index")
 
 
 def shipped_start(settings: Settings) -> tuple[tuple[str, ...], tuple[str, ...], float, float]:
@@ -208,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.cv:
             print(json.dumps(cross_validate(rows, (danger, incident), engine, regularisation, threshold), indent=1))
             return 0
-        mined = mine(rows, (danger, incident), _encoder(engine), regularisation, threshold, leave_out=args.leave_out,
+        mined = mine(rows, (danger, incident), engine_encoder(engine), regularisation, threshold, leave_out=args.leave_out,
                      lead_first=_lead_first(engine))
     print(as_toml(mined), end="")
     return 0

@@ -88,24 +88,36 @@ def mine(rows: Sequence[dict], start: TriageExamples, encode: Callable[[Sequence
     return TriageExamples(tuple(dict.fromkeys(urgent)), tuple(dict.fromkeys(calm)))
 
 
-def default_encoder(settings: Settings, folder: Path) -> Callable[[Sequence[str]], np.ndarray]:
-    """Questions embedded as the engine embeds them on the default library (abbreviations the
-    library spells out are spelled out first)."""
+def default_engine(settings: Settings, folder: Path):
+    """The answer engine on the default library, its index built under `folder`."""
     from bot.evaluation.answers import load_engine_for
     from bot.evaluation.profiles import lay_out
     from bot.search.onnx_encoder import load_embedder
 
     embedder = load_embedder(settings.resolved_model_path(), settings.index.max_seq_length)
     local = replace(settings, seeds_dir=lay_out("default", folder / "library"))
-    engine = load_engine_for(local, embedder, folder / "index")
+    return load_engine_for(local, embedder, folder / "index")
+
+
+def engine_encoder(engine) -> Callable[[Sequence[str]], np.ndarray]:
+    """Questions embedded as `engine` embeds them (abbreviations the library spells out are
+    spelled out first)."""
     return lambda texts: np.array([engine.query_vector(engine.spell_out(t)) for t in texts]).reshape(
         len(texts), -1)
 
 
+def default_encoder(settings: Settings, folder: Path) -> Callable[[Sequence[str]], np.ndarray]:
+    """Questions embedded as the engine embeds them on the default library."""
+    return engine_encoder(default_engine(settings, folder))
+
+
+def toml_block(name: str, texts: Sequence[str]) -> str:
+    """A commented run of quoted questions, to paste into a list of an examples file."""
+    return f"# {name}\n" + "".join(f"  {json.dumps(t, ensure_ascii=False)},\n" for t in texts)
+
+
 def as_toml(mined: TriageExamples) -> str:
-    def block(name: str, texts: tuple[str, ...]) -> str:
-        return f"# {name}\n" + "".join(f"  {json.dumps(t, ensure_ascii=False)},\n" for t in texts)
-    return block("urgent", mined.urgent) + block("not_urgent", mined.not_urgent)
+    return toml_block("urgent", mined.urgent) + toml_block("not_urgent", mined.not_urgent)
 
 
 def main(argv: list[str] | None = None) -> int:

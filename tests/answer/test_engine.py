@@ -169,9 +169,9 @@ def test_a_negated_word_finds_the_library_s_negated_word(engine):
     designated safeguarding lead"); a word the library never negates so is left alone."""
     unsure = engine.index.bm25.analyzer("unsure")[0]
     assert engine.negations("not sure whether what I overheard counts, who should i check with?") == \
-        [(engine.index.bm25.analyzer("sure")[0], "unsure")]
-    assert engine.negations("I'm not really sure who to ask") == [(engine.index.bm25.analyzer("sure")[0], "unsure")]
-    assert engine.negations("is it not a crime?") == []
+        ((engine.index.bm25.analyzer("sure")[0], "unsure"),)
+    assert engine.negations("I'm not really sure who to ask") == ((engine.index.bm25.analyzer("sure")[0], "unsure"),)
+    assert engine.negations("is it not a crime?") == ()
     assert unsure in engine.with_negations("not sure who to ask", {})[engine.index.bm25.analyzer("sure")[0]]
     answer = engine.ask("not sure whether what I overheard counts as a safeguarding thing, who should i check with?")
     assert any("if staff are unsure" in p["quote"] for p in answer["passages"])

@@ -44,14 +44,14 @@ def test_the_shipped_danger_examples_are_what_the_mining_lists(tmp_path):
     """The examples file holds the news seeds' examples, then exactly what the mining lists."""
     from bot.answer.prompts import read_question_lists
     from bot.config import Settings
-    from bot.evaluation.danger_mining import _encoder, _lead_first, default_engine, shipped_start
+    from bot.evaluation.danger_mining import _lead_first, default_engine, engine_encoder, shipped_start
 
     settings = Settings.from_env()
     danger, incident, regularisation, threshold = shipped_start(settings)
     engine = default_engine(settings, tmp_path)
     # round dc-df joined the dev split after the mining (it measured it: README, "The thirty-second
     # and thirty-third rounds")
-    mined = mine(_rows(DEFAULT_SET), (danger, incident), _encoder(engine), regularisation, threshold,
+    mined = mine(_rows(DEFAULT_SET), (danger, incident), engine_encoder(engine), regularisation, threshold,
                  leave_out=r"d[c-f]\d", lead_first=_lead_first(engine))
     shipped = read_question_lists(settings.prompts_dir / "danger_examples.toml", "danger", "incident")
     assert shipped == ((*danger, *mined[0]), (*incident, *mined[1]))
