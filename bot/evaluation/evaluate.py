@@ -19,7 +19,7 @@ import ir_measures
 import numpy as np
 from tqdm import tqdm
 
-from bot.config import PROJECT_ROOT, BM25Settings, ChunkSettings, IndexSettings, Settings, TokenizerSettings
+from bot.config import PROJECT_ROOT, BM25Settings, ChunkSettings, FusionSettings, IndexSettings, Settings, TokenizerSettings
 from bot.evaluation.embedcache import DEFAULT_CACHE_DIR, cached_encode
 from bot.evaluation.latency import STAGES, percentiles
 from bot.library.clean import CleanDocument, Paragraph
@@ -194,7 +194,11 @@ def _fit_settings(args: argparse.Namespace, beir: bool) -> EvalConfig:
     if unknown:
         raise SystemExit(f"error: unknown retriever(s) {', '.join(sorted(unknown))}; "
                          f"choose from {', '.join(RETRIEVER_NAMES)}")
-    return EvalConfig(retrievers, index, args.rrf_k, args.dense_weight, args.depth, args.bm25_unit,
+    # a library's retrieval figures are those of the weight the assistant ships with; BEIR keeps
+    # the even weight its published comparison was run with (README, "Results")
+    dense_weight = args.dense_weight if args.dense_weight is not None else \
+        (EvalConfig.dense_weight if beir else FusionSettings().dense_weight)
+    return EvalConfig(retrievers, index, args.rrf_k, dense_weight, args.depth, args.bm25_unit,
                       args.whole_documents_too, 0.0 if args.bm25_norm == "zero" else None, args.cv)
 
 
@@ -488,7 +492,8 @@ def add_eval_parser(sub) -> None:
     p.add_argument("--whole-documents-too", action="store_true",
                    help="BEIR with --max-words: dense also embeds each whole document, max-pooled with its passages")
     p.add_argument("--rrf-k", type=int, default=60)
-    p.add_argument("--dense-weight", type=float, default=0.5, help="weighted fusion: weight of the dense score")
+    p.add_argument("--dense-weight", type=float, default=None,
+                   help="weighted fusion: weight of the dense score (default: the assistant's for a library, 0.5 for BEIR)")
     p.add_argument("--bm25-norm", choices=("zero", "min"), default="zero",
                    help="weighted fusion: BM25 scores normalised from 0 (default) or from the list minimum")
     p.add_argument("--depth", type=int, default=1000, help="candidates per retriever before fusion")

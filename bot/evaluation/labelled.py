@@ -101,24 +101,28 @@ def _words_index(doc_id: str, text: str) -> tuple[str, list[int]]:
     return _INDEX_CACHE[key]
 
 
-def near_copies(text: str, documents: dict[str, str], skip: set[str], threshold: float = 0.85) -> list[GoldSpan]:
-    """Sentences (or two or three in a row) of other editions that say what the evidence says with
-    a word changed ("abuse and neglect" -> "abuse, neglect and exploitation"): at least
-    `threshold` of the evidence's words, and not much more besides."""
+def near_copies(text: str, documents: dict[str, str], found: Iterable[GoldSpan], threshold: float = 0.85) -> list[GoldSpan]:
+    """Sentences (or two or three in a row) that say what the evidence says with a word changed
+    ("abuse and neglect" -> "abuse, neglect and exploitation"): at least `threshold` of the
+    evidence's words, and not much more besides. Every document is searched, the one the evidence
+    was copied from too, outside the places it was `found` word for word: KCSIE says in Part two
+    what Part one says ("all staff should receive regular safeguarding and child protection
+    updates ... at least annually", paragraphs 12 and 124), and a quote of either is the same
+    guidance."""
     wanted, _ = _words_with_offsets(text)
     words = wanted.split()
     if len(words) < 6:
         return []
     need = set(words)
-    found = []
+    taken = list(found)
+    copies = []
     for doc_id, doc_text in documents.items():
-        if doc_id in skip:
-            continue
         for start, end, have in _sentence_windows(doc_id, doc_text):
             common = len(need & have)
-            if common >= threshold * len(need) and len(have) <= 1.6 * len(need) + 3:
-                found.append(GoldSpan(doc_id, start, end))
-    return found
+            if common >= threshold * len(need) and len(have) <= 1.6 * len(need) + 3 and \
+                    not any(g.doc_id == doc_id and start < g.end and g.start < end for g in taken):
+                copies.append(GoldSpan(doc_id, start, end))
+    return copies
 
 
 _WINDOW_CACHE: dict[tuple[str, int], list[tuple[int, int, frozenset[str]]]] = {}
@@ -165,7 +169,7 @@ def load_questions(path: Path, documents: dict[str, str], split: str | None = No
                 if not any(g.doc_id == item["doc"] for g in found):
                     raise LabelError(f"{raw['id']}: evidence not found in {item['doc']}: {item['text'][:50]!r}")
                 gold.extend(found)
-                gold.extend(near_copies(item["text"], documents, {g.doc_id for g in found}))
+                gold.extend(near_copies(item["text"], documents, found))
                 numbered.extend((g, item["paragraph"]) for g in found if g.doc_id == item["doc"] and item["paragraph"])
                 continue
             start = text.find(item["text"])

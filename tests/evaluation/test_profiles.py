@@ -35,8 +35,21 @@ def test_evidence_is_found_word_for_word_in_every_edition_and_as_a_near_copy():
     assert sorted(g.doc_id for g in found) == ["kcsie-2024", "kcsie-2025"]
     span = next(g for g in found if g.doc_id == "kcsie-2025")
     assert documents["kcsie-2025"][span.start:span.end].endswith("act on them immediately")
-    near = near_copies(evidence, documents, {"kcsie-2024", "kcsie-2025"})
+    near = near_copies(evidence, documents, found)
     assert near == [GoldSpan("kcsie-2023", 0, len(documents["kcsie-2023"]))]
+
+
+def test_a_near_copy_in_another_part_of_the_same_document_is_the_same_guidance():
+    part_one = "12. All staff should receive safeguarding updates, as required, and at least annually."
+    part_two = "124. All staff should receive regular safeguarding updates as required and at least annually."
+    documents = {"kcsie-2025": f"{part_one}\n\n{part_two}", "news": "Nothing about this."}
+    evidence = "All staff should receive safeguarding updates, as required, and at least annually."
+    found = locate_everywhere(evidence, documents)
+    assert [g.doc_id for g in found] == ["kcsie-2025"]
+    near = near_copies(evidence, documents, found)
+    second = len(part_one) + 2
+    assert near and all(g.doc_id == "kcsie-2025" and g.start >= second for g in near)
+    assert not any(g.start < found[0].end and found[0].start < g.end for g in near)  # not the place it was copied from
 
 
 def test_a_cited_number_is_checked_against_a_second_reading_of_the_pdf(tmp_path: Path):
