@@ -604,3 +604,17 @@ def test_an_age_asked_about_is_answered_by_the_age_limit_that_decides_it(engine)
     lit = [item["quote"][slice(*item["highlight"][0])] for item in answer["passages"]]
     assert "‘Children’ includes everyone under the age of 18." in lit
     assert not any("under the age of 13" in text for text in lit)
+
+
+@pytest.mark.slow
+def test_a_sentence_of_one_or_two_words_is_never_the_answering_sentence(engine):
+    """Part one's "(including knife crime)" is cut into a sentence of its own, "knife crime)": it
+    states nothing, though it is the nearest sentence to a question about knife crime."""
+    text = engine.index.documents["kcsie-2025-part-one"].text
+    fragment = next((p, i) for p in engine.index.passages if p.doc_id == "kcsie-2025-part-one"
+                    for i, (s, e) in enumerate(engine.index.sentence_spans[p.id]) if text[s:e].strip() == "knife crime)")
+    passage, position = fragment
+    assert engine._may_answer(passage.id, scope=False, where=False)[position] is False
+    answer = engine.ask("warning signs a pupil could be caught up in serious violence or knife crime")
+    assert answer["answered"]
+    assert all(len(p["quote"][slice(*p["highlight"][0])].split()) >= 3 for p in answer["passages"])
