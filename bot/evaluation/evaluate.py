@@ -19,7 +19,15 @@ import ir_measures
 import numpy as np
 from tqdm import tqdm
 
-from bot.config import PROJECT_ROOT, BM25Settings, ChunkSettings, FusionSettings, IndexSettings, Settings, TokenizerSettings
+from bot.config import (
+    PROJECT_ROOT,
+    BM25Settings,
+    ChunkSettings,
+    FusionSettings,
+    IndexSettings,
+    Settings,
+    TokenizerSettings,
+)
 from bot.evaluation.embedcache import DEFAULT_CACHE_DIR, cached_encode
 from bot.evaluation.latency import STAGES, percentiles
 from bot.library.clean import CleanDocument, Paragraph
