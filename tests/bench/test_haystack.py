@@ -13,7 +13,7 @@ TEXTS = {
 
 
 def test_the_default_system_ranks_as_bot_eval_does_and_the_tuned_one_is_described(embedder, tmp_path):
-    config = EvalConfig(retrievers=("hybrid-weighted",), depth=100)
+    config = EvalConfig(retrievers=("hybrid-weighted",), dense_weight=FusionSettings().dense_weight, depth=100)
     space = build_space(TEXTS, config, embedder, split_documents=False, progress=False, cache_dir=tmp_path)
     query = "is a fake nude of a pupil illegal?"
     expected = run_queries(space, {"q": query}, config, k=TOP_K, progress=False).runs["hybrid-weighted"]["q"]
@@ -21,4 +21,4 @@ def test_the_default_system_ranks_as_bot_eval_does_and_the_tuned_one_is_describe
     tuned = FeedbackSettings(dense_docs=2, dense_weight=1.0, rm3=True)
     assert our_search(space, FusionSettings(depth=100), tuned)(query)[0].id == "d1"
     assert describe(FusionSettings(normalisation="zscore"), tuned) == (
-        "dense weight 0.5, zscore normalisation, Rocchio feedback from the best 2 fused documents at weight 1.0, RM3 on")
+        "dense weight 0.6, zscore normalisation, Rocchio feedback from the best 2 fused documents at weight 1.0, RM3 on")
