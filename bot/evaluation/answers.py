@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bot.answer.engine import AnswerEngine
 from bot.config import Settings
-from bot.evaluation.labelled import GoldSpan, LabelledQuestion
+from bot.evaluation.labelled import GoldSpan, LabelledQuestion, overlaps
 from bot.search.embedder import Embedder
 from bot.search.index import build_index
 
@@ -49,16 +49,12 @@ def load_profile(profile: str, folder: Path, settings: Settings, embedder: Embed
     return engine, load_questions(questions, texts, split)
 
 
-def _overlaps(doc_id: str, start: int, end: int, gold: tuple[GoldSpan, ...]) -> bool:
-    return any(g.doc_id == doc_id and start < g.end and g.start < end for g in gold)
-
-
 def quote_matches(item: dict, gold: tuple[GoldSpan, ...]) -> tuple[bool, bool]:
     """Does one quote shown (an answer's passage) overlap gold evidence, and does its highlight?"""
     doc, loc = item["source"]["id"], item["location"]
     h_start, h_end = item["highlight"][0]
-    return (_overlaps(doc, loc["start"], loc["end"], gold),
-            _overlaps(doc, loc["start"] + h_start, loc["start"] + h_end, gold))
+    return (overlaps(doc, loc["start"], loc["end"], gold),
+            overlaps(doc, loc["start"] + h_start, loc["start"] + h_end, gold))
 
 
 def judge_answer(answer: dict, gold: tuple[GoldSpan, ...]) -> dict[str, bool]:

@@ -32,6 +32,11 @@ class GoldSpan:
     end: int
 
 
+def overlaps(doc_id: str, start: int, end: int, gold: Iterable[GoldSpan]) -> bool:
+    """Does the span `start`-`end` of document `doc_id` share a character with any gold span?"""
+    return any(g.doc_id == doc_id and start < g.end and g.start < end for g in gold)
+
+
 @dataclass(frozen=True)
 class LabelledQuestion:
     id: str
@@ -120,7 +125,7 @@ def near_copies(text: str, documents: dict[str, str], found: Iterable[GoldSpan],
         for start, end, have in _sentence_windows(doc_id, doc_text):
             common = len(need & have)
             if common >= threshold * len(need) and len(have) <= 1.6 * len(need) + 3 and \
-                    not any(g.doc_id == doc_id and start < g.end and g.start < end for g in taken):
+                    not overlaps(doc_id, start, end, taken):
                 copies.append(GoldSpan(doc_id, start, end))
     return copies
 
