@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -51,6 +51,7 @@ from bot.answer.vocabulary import (
 from bot.config import AnswerabilitySettings, Settings
 from bot.library.passages import Passage
 from bot.search.abbreviations import AbbreviationExpander
+from bot.search.embedcache import cached_encode
 from bot.search.embedder import Embedder
 from bot.search.hits import Hit
 from bot.search.hybrid import HybridRetriever, timed
@@ -186,14 +187,19 @@ class AnswerEngine:
         settings = settings or Settings.from_env()
         prompts = Path(settings.prompts_dir)
         index = load_index(settings, embedder, check_sources=check_sources)
+
+        def encode_examples(texts: Sequence[str]) -> np.ndarray:
+            """The example questions are the same at every load: embedded once per model and text."""
+            return cached_encode(texts, index.dense.embedder, progress=False)[0]
+
         return cls(
             index=index,
             settings=settings,
-            triage=load_triage(prompts / DEFAULT_TRIAGE_FILE.name, index.dense.embedder.encode),
+            triage=load_triage(prompts / DEFAULT_TRIAGE_FILE.name, encode_examples),
             escalation_book=load_escalation(prompts / DEFAULT_ESCALATION_FILE.name),
             school=load_school(Path(school_file) if school_file else prompts / DEFAULT_SCHOOL_FILE.name),
             messages=load_messages(prompts / DEFAULT_MESSAGES_FILE.name),
-            intent=load_intent(prompts / DEFAULT_INTENT_FILE.name, index.dense.embedder.encode),
+            intent=load_intent(prompts / DEFAULT_INTENT_FILE.name, encode_examples),
             vocabulary=load_vocabulary(prompts / DEFAULT_VOCABULARY_FILE.name, index.bm25.analyzer),
             library_gaps=load_library_gaps(prompts / "library_gaps.toml"),
             kinds=load_kinds(prompts / DEFAULT_KINDS_FILE.name),

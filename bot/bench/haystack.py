@@ -43,9 +43,9 @@ import numpy as np  # noqa: E402
 
 from bot.config import PROJECT_ROOT, FeedbackSettings, FusionSettings, bundled_model_path  # noqa: E402
 from bot.evaluation.beir import BeirCollection, load_beir  # noqa: E402
-from bot.evaluation.embedcache import cached_encode  # noqa: E402
 from bot.evaluation.evaluate import EvalConfig, SearchSpace, build_space, compute_metrics, run_queries  # noqa: E402
 from bot.evaluation.latency import percentiles  # noqa: E402
+from bot.search.embedcache import cached_encode  # noqa: E402
 from bot.search.hits import Hit  # noqa: E402
 from bot.search.hybrid import HybridRetriever  # noqa: E402
 from bot.search.index import package_versions  # noqa: E402

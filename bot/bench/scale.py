@@ -34,11 +34,11 @@ import numpy as np
 
 from bot.config import PROJECT_ROOT, FusionSettings, IndexSettings, Settings
 from bot.evaluation.beir import load_beir
-from bot.evaluation.embedcache import cached_encode
 from bot.evaluation.latency import percentiles
 from bot.search.analyzer import Analyzer
 from bot.search.bm25 import BM25Retriever, FastBM25Retriever
 from bot.search.dense import index_for
+from bot.search.embedcache import cached_encode
 from bot.search.embedder import Embedder
 from bot.search.fusion import fuse_weighted
 from bot.search.hits import Hit

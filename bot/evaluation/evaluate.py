@@ -28,13 +28,13 @@ from bot.config import (
     Settings,
     TokenizerSettings,
 )
-from bot.evaluation.embedcache import DEFAULT_CACHE_DIR, cached_encode
 from bot.evaluation.latency import STAGES, percentiles
 from bot.library.clean import CleanDocument, Paragraph
 from bot.library.passages import Passage, search_text, split_passages
 from bot.search.analyzer import Analyzer
 from bot.search.bm25 import BM25Retriever
 from bot.search.dense import DenseRetriever, flat_index
+from bot.search.embedcache import DEFAULT_CACHE_DIR, cached_encode
 from bot.search.embedder import Embedder
 from bot.search.fusion import fuse_rrf, fuse_weighted, max_pool
 from bot.search.hits import Hit

@@ -618,3 +618,35 @@ def test_a_sentence_of_one_or_two_words_is_never_the_answering_sentence(engine):
     answer = engine.ask("warning signs a pupil could be caught up in serious violence or knife crime")
     assert answer["answered"]
     assert all(len(p["quote"][slice(*p["highlight"][0])].split()) >= 3 for p in answer["passages"])
+
+
+def test_the_example_questions_are_embedded_once_and_read_from_the_cache_after(engine):
+    """Every load (start-up, each publish) learns triage and intent from the same examples:
+    their vectors come from the cache, keyed by the texts and the model, not from the encoder."""
+    from bot.answer.engine import AnswerEngine
+    from bot.answer.intent import load_examples
+    from bot.config import PROJECT_ROOT as ROOT
+    from bot.search.embedcache import DEFAULT_CACHE_DIR, cache_key
+
+    examples = load_examples(ROOT / "prompts" / "intent_examples.toml")
+    texts = [*examples.what_to_do, *examples.asks_a_fact]
+    embedder = engine.index.dense.embedder
+    entry = DEFAULT_CACHE_DIR / "embeddings" / f"{cache_key(texts, embedder)}.npy"
+    assert entry.is_file()
+
+    calls = []
+    original = embedder.encode
+
+    def counting(texts, *args, **kwargs):
+        calls.append(len(texts))
+        return original(texts, *args, **kwargs)
+
+    embedder.encode = counting
+    try:
+        again = AnswerEngine.load(engine.settings, embedder=embedder)
+    finally:
+        del embedder.encode
+    assert max(calls, default=0) < len(texts)  # only the library's headings and titles were embedded
+    for question in ("Is an AI-generated nude image of a child illegal?",
+                     "A pupil says a man will post a fake nude of her tonight unless she pays"):
+        assert again.ask(question) == engine.ask(question)

@@ -12,7 +12,6 @@ from bot.cli import main
 from bot.config import Settings
 from bot.evaluation.beir import CollectionError, load_beir
 from bot.evaluation.crossval import GRID
-from bot.evaluation.embedcache import cache_key, cached_encode
 from bot.evaluation.evaluate import EvalConfig, compute_metrics, evaluate_labelled
 from bot.evaluation.labelled import DEFAULT_QUESTIONS
 from bot.search.hits import Hit
@@ -84,19 +83,6 @@ def test_eval_on_a_beir_folder_writes_report_runs_plot_and_json(tmp_path: Path, 
     assert (out / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     report = (out / "report.md").read_text()
     assert "nDCG@10" in report and "Latency per stage" in report
-
-
-@pytest.mark.slow
-def test_embedding_cache_serves_repeats_and_never_a_changed_input(tmp_path: Path, embedder):
-    texts = ["fake nude images of pupils", "school dinner menu"]
-    first, cached = cached_encode(texts, embedder, tmp_path, progress=False)
-    assert not cached
-    again, cached = cached_encode(texts, embedder, tmp_path, progress=False)
-    assert cached and np.array_equal(first, again)
-    changed = ["fake nude images of pupils", "school dinner menus"]
-    assert cache_key(changed, embedder) != cache_key(texts, embedder)
-    vectors, cached = cached_encode(changed, embedder, tmp_path, progress=False)
-    assert not cached and not np.array_equal(vectors[1], first[1])
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from bot.config import Settings
-from bot.evaluation.embedcache import cache_key
+from bot.search.embedcache import cache_key
 from bot.search.embedder import Embedder
 from bot.search.onnx_encoder import (
     CHECK_FILE,
