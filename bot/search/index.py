@@ -35,6 +35,7 @@ from bot.library.passages import Passage, search_text
 from bot.search.analyzer import Analyzer
 from bot.search.bm25 import BM25Retriever, FastBM25Retriever
 from bot.search.dense import DenseRetriever, index_for
+from bot.search.embedcache import model_fingerprint
 from bot.search.embedder import Embedder
 from bot.search.onnx_encoder import load_embedder, prepare, read_check, runtime_setting
 
@@ -107,8 +108,57 @@ def encoder_for_build(settings: Settings, sample: list[str]) -> Embedder:
     return load_embedder(model_path, length)
 
 
-def build_index(settings: Settings, embedder: Embedder | None = None, progress: bool = True) -> BuildReport:
-    """Build the index for `settings.seeds_dir` into `settings.index_dir`, atomically."""
+def model_record(settings: Settings, embedder: Embedder) -> dict:
+    """The model as the manifest records it: its name, its vectors' size and the runtime that made
+    them (ONNX and PyTorch agree only to a tolerance, so vectors are reused only within one)."""
+    return {"name": settings.index.model_name, "dimension": embedder.dimension, "runtime": embedder.runtime,
+            "fingerprint": model_fingerprint(embedder.path)[:16]}
+
+
+def reusable_vectors(previous: SearchIndex | None, settings: Settings, embedder: Embedder) -> dict[str, np.ndarray]:
+    """Each text an earlier build embedded (a passage as searched, a sentence), with its vector,
+    where that build used this model, runtime and index settings; empty otherwise. A publish then
+    embeds only what changed (a school's new policy) rather than the whole library again, which
+    takes minutes at 585 pages."""
+    if previous is None or previous.manifest.get("settings") != settings.index.as_dict() \
+            or previous.manifest.get("model") != model_record(settings, embedder):
+        return {}
+    chunk = settings.index.chunk
+    known = dict(zip((search_text(p, chunk) for p in previous.passages),
+                     previous.dense.vectors([p.id for p in previous.passages])))
+    for passage in previous.passages:
+        text, row = previous.documents[passage.doc_id].text, previous.sentence_rows[passage.id]
+        for offset, (start, end) in enumerate(previous.sentence_spans[passage.id]):
+            known[text[start:end]] = previous.sentence_vectors[row + offset]
+    return known
+
+
+def encode_reusing(texts: list[str], embedder: Embedder, known: dict[str, np.ndarray],
+                   progress: bool = False) -> np.ndarray:
+    """The vectors of `texts`: those in `known` as they are, the rest embedded once each."""
+    missing = list(dict.fromkeys(t for t in texts if t not in known))
+    fresh = dict(zip(missing, embedder.encode(missing, progress=progress))) if missing else {}
+    out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    for row, text in enumerate(texts):
+        out[row] = known[text] if text in known else fresh[text]
+    return out
+
+
+def previous_index(settings: Settings, embedder: Embedder) -> SearchIndex | None:
+    """The index already at `settings.index_dir`, whatever its sources, or None where there is
+    none that loads: only its vectors are wanted, and a build never depends on them."""
+    try:
+        return load_index(settings, embedder, check_sources=False)
+    except IndexLoadError:
+        return None
+
+
+def build_index(settings: Settings, embedder: Embedder | None = None, progress: bool = True,
+                previous: SearchIndex | None = None, reuse: bool = True) -> BuildReport:
+    """Build the index for `settings.seeds_dir` into `settings.index_dir`, atomically.
+
+    Texts already embedded by `previous` (default: the index in `settings.index_dir`, if any) keep
+    their vectors; `reuse=False` embeds everything afresh."""
     started = time.perf_counter()
     index_dir = Path(settings.index_dir)
     library = build_library(settings.seeds_dir, settings.index.chunk)
@@ -116,10 +166,13 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
     analyzer = Analyzer(settings.index.tokenizer)
     searched = [search_text(p, settings.index.chunk) for p in passages]
     embedder = embedder or encoder_for_build(settings, searched)
-    vectors = embedder.encode(searched, progress=progress)
+    if reuse and previous is None:
+        previous = previous_index(settings, embedder)
+    known = reusable_vectors(previous, settings, embedder) if reuse else {}
+    vectors = encode_reusing(searched, embedder, known, progress)
     texts = {d.entry.id: d.clean.text for d in docs}
     sentence_texts = [texts[p.doc_id][s:e] for p in passages for s, e in library.sentences[p.id]]
-    sentence_vectors = embedder.encode(sentence_texts, progress=progress).astype(np.float32)
+    sentence_vectors = encode_reusing(sentence_texts, embedder, known, progress)
 
     index_dir.mkdir(parents=True, exist_ok=True)
     for leftover in index_dir.glob(".tmp-*"):  # from a build that was killed
@@ -157,7 +210,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(seconds, 2),
             "settings": settings.index.as_dict(),
-            "model": {"name": settings.index.model_name, "dimension": embedder.dimension},
+            "model": model_record(settings, embedder),
             "sources": fingerprint,
             "counts": {"documents": len(docs), "passages": len(passages), "sentences": len(sentence_texts)},
             "files": files,

@@ -205,7 +205,7 @@ class LibraryService:
                     # a new immutable version: no process ever reads a folder that is being written
                     version = self.paths.new_version()
                     settings = replace(self.paths.settings(current.settings), index_dir=version)
-                    build_index(settings, embedder=embedder, progress=False)
+                    build_index(settings, embedder=embedder, progress=False, previous=current.index)
                     engine = self._load_checked(settings, embedder)
                     self.serving = version.name
                     self.paths.publish(version)

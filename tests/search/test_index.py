@@ -8,9 +8,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.config import ChunkSettings, IndexSettings, Settings
+from bot.search.embedcache import model_fingerprint
 from bot.search.index import IndexLoadError, build_index, load_index, read_manifest, staleness
 from tests.conftest import PROJECT_ROOT, settings_for, write_manifest
 from tests.library.test_clean import all_phrases
@@ -23,7 +25,8 @@ def test_build_then_load_round_trips_passages_and_search(built: Settings, embedd
     index = load_index(built, embedder=embedder)
     manifest = index.manifest
     assert manifest["counts"]["documents"] == 1 and manifest["counts"]["passages"] == len(index.passages) > 0
-    assert manifest["model"] == {"name": built.index.model_name, "dimension": 384}
+    assert manifest["model"] == {"name": built.index.model_name, "dimension": 384, "runtime": embedder.runtime,
+                                 "fingerprint": model_fingerprint(embedder.path)[:16]}
     assert set(manifest["sources"]) == {"manifest.toml", "handbook.txt"}
     assert manifest["settings"] == built.index.as_dict()
     assert {"sentence-transformers", "faiss-cpu", "rank-bm25", "python"} <= set(manifest["versions"])
@@ -35,6 +38,49 @@ def test_build_then_load_round_trips_passages_and_search(built: Settings, embedd
     assert "Do not copy, print or forward it." in index.by_id[top.id].text
     top = index.dense.search("who should a disclosure be passed on to", 1)[0]
     assert "designated safeguarding lead" in index.by_id[top.id].text
+
+
+def test_a_rebuild_embeds_only_the_texts_that_changed_and_its_vectors_match_a_fresh_build(
+        built: Settings, embedder, tmp_path: Path):
+    """A publish keeps the vectors of every passage and sentence an earlier build embedded with the
+    same model, runtime and settings; only the new document's texts go through the model."""
+    seeds = Path(built.seeds_dir)
+    (seeds / "note.txt").write_text("Staff log every report of a shared image on the same day.\n", encoding="utf-8")
+    write_manifest(seeds, [
+        {"id": "handbook", "file": "handbook.txt", "title": "Staff handbook", "publisher": "Test School",
+         "date": "2025-01-31", "end_before": "SITE FOOTER"},
+        {"id": "note", "file": "note.txt", "title": "Reporting note", "publisher": "Test School", "date": "2025-02-01"}])
+    embedded: list[str] = []
+
+    class Counting:
+        """The embedder, noting every text it is asked to embed."""
+
+        def __getattr__(self, name):
+            return getattr(embedder, name)
+
+        def encode(self, texts, *args, **kwargs):
+            embedded.extend(texts)
+            return embedder.encode(texts, *args, **kwargs)
+
+    previous = load_index(built, embedder=embedder, check_sources=False)
+    again = replace(built, index_dir=tmp_path / "again")
+    build_index(again, embedder=Counting(), progress=False, previous=previous)
+    assert embedded and all("same day" in text for text in embedded)
+    fresh = replace(built, index_dir=tmp_path / "fresh")
+    build_index(fresh, embedder=embedder, progress=False, reuse=False)
+    reused, rebuilt = load_index(again, embedder=embedder), load_index(fresh, embedder=embedder)
+    assert [p.id for p in reused.passages] == [p.id for p in rebuilt.passages]
+    ids = [p.id for p in rebuilt.passages]
+    assert np.allclose(reused.dense.vectors(ids), rebuilt.dense.vectors(ids), atol=1e-5)
+    assert np.allclose(reused.sentence_vectors, rebuilt.sentence_vectors, atol=1e-5)
+
+    # in place, the index already there lends its vectors; other settings lend none
+    embedded.clear()
+    build_index(again, embedder=Counting(), progress=False)
+    assert embedded == []
+    other = replace(again, index=replace(again.index, max_seq_length=128))
+    build_index(other, embedder=Counting(), progress=False)
+    assert len(embedded) > len(ids)
 
 
 def test_corrupt_files_are_refused_with_a_one_line_rebuild_message(built: Settings, embedder):
