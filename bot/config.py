@@ -150,6 +150,15 @@ class AnswerabilitySettings:
     # it. 0: the best sentence always. Chosen on the dev splits of the three libraries (README,
     # "The twenty-first to twenty-fourth rounds"): 0.3-0.6 gave the same figures.
     kind_highlight_margin: float = 0.4
+    # Within a passage that answers, a sentence that mostly repeats the question's words ("We use
+    # the terms 'must' and 'should' throughout the guidance.") tells less than the one beside it
+    # that adds what was asked ("We use the term 'must' when ..."). Among the sentences scoring
+    # within `novelty_margin` of the best, the highlight goes to the highest score plus
+    # `novelty_weight` times the share of its words the question does not hold (its related words
+    # counted as held). The best sentence's score still decides whether the passage answers.
+    # 0: the best sentence always.
+    novelty_weight: float = 0.5
+    novelty_margin: float = 0.1
     # "Does the National Crime Agency take work experience students?": a sentence that shares only
     # the question's names with it ("... issued by the National Crime Agency") says nothing of what
     # was asked about them. Where the question names something and asks about more than the name,

@@ -109,6 +109,7 @@ def judge_passage(passage_id: str, spans: Sequence[tuple[int, int]], sentence_te
     heading_says_it = heading_cosine is not None and heading_cosine >= settings.heading_match
     best: SentenceJudgement | None = None
     stating: SentenceJudgement | None = None  # the best sentence that states the question's kind
+    judged_all: list[tuple[SentenceJudgement, float]] = []  # each sentence that may answer, and what it adds
     for number, ((start, end), terms, cosine) in enumerate(zip(spans, sentence_terms, cosines)):
         if may_answer is not None and not may_answer[number]:
             continue
@@ -123,11 +124,28 @@ def judge_passage(passage_id: str, spans: Sequence[tuple[int, int]], sentence_te
             best = judged
         if states_kind and (stating is None or score > stating.score):
             stating = judged
+        judged_all.append((judged, novelty(weights, terms, related)))
     margin = settings.kind_highlight_margin
     if best is not None and stating is not None and not best.states_kind and margin > 0 \
             and stating.score >= best.score - margin:
         return replace(best, start=stating.start, end=stating.end, states_kind=True)
+    if best is not None and settings.novelty_weight > 0:
+        close = [(j, new) for j, new in judged_all
+                 if j.score >= best.score - settings.novelty_margin and (j.states_kind or not best.states_kind)]
+        chosen = max(close, key=lambda pair: pair[0].score + settings.novelty_weight * pair[1])[0]
+        return replace(best, start=chosen.start, end=chosen.end)
     return best
+
+
+def novelty(weights: Mapping[str, float], sentence_terms: Sequence[str],
+            related: Mapping[str, frozenset[str]] | None = None) -> float:
+    """The share of a sentence's distinct words that the question does not hold, its words'
+    related words counted as held: what the sentence adds to what was asked."""
+    words = set(sentence_terms)
+    if not words:
+        return 0.0
+    held = set(weights).union(*(related or {}).values()) if related else set(weights)
+    return len(words - held) / len(words)
 
 
 def heading_adjustment(heading_cosine: float | None, settings: AnswerabilitySettings) -> float:

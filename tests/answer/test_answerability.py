@@ -42,6 +42,25 @@ def test_the_best_sentence_wins_and_ties_go_to_the_earlier_one():
     assert judge_passage("p", [], [], np.array([]), weights, 1.0, SETTINGS) is None
 
 
+def test_the_highlight_goes_to_the_close_sentence_that_adds_to_the_question_and_the_score_stays():
+    """"What's the difference between must and should?": "We use the terms must and should
+    throughout" repeats the question; the sentence after it, scoring nearly as well, says what
+    each means, and is the highlight. The best sentence's score still decides the answer."""
+    spans = [(0, 10), (11, 30)]
+    terms = [["must", "should", "term"], ["must", "should", "legal", "requir", "reason"]]
+    weights = {"must": 1.0, "should": 1.0}
+    settings = AnswerabilitySettings(novelty_weight=0.5, novelty_margin=0.1)
+    best = judge_passage("p", spans, terms, np.array([0.7, 0.66]), weights, 0.0, settings)
+    assert (best.start, best.end) == (11, 30) and best.score == pytest.approx(1.7)
+    far = judge_passage("p", spans, terms, np.array([0.7, 0.55]), weights, 0.0, settings)
+    assert (far.start, far.end) == (0, 10)  # 0.15 below the best: beyond the margin
+    off = AnswerabilitySettings(novelty_weight=0.0)
+    assert (judge_passage("p", spans, terms, np.array([0.7, 0.66]), weights, 0.0, off).start) == 0
+    related = {"must": frozenset({"legal", "requir", "reason"})}  # held by the question: adds nothing
+    held = judge_passage("p", spans, terms, np.array([0.7, 0.66]), weights, 0.0, settings, related)
+    assert (held.start, held.end) == (0, 10)
+
+
 def test_a_sentence_that_may_not_answer_is_passed_over():
     spans = [(0, 10), (11, 30)]
     terms = [["nudifi", "photo"], ["photo"]]
