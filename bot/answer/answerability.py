@@ -109,7 +109,7 @@ def judge_passage(passage_id: str, spans: Sequence[tuple[int, int]], sentence_te
     heading_says_it = heading_cosine is not None and heading_cosine >= settings.heading_match
     best: SentenceJudgement | None = None
     stating: SentenceJudgement | None = None  # the best sentence that states the question's kind
-    judged_all: list[tuple[SentenceJudgement, float]] = []  # each sentence that may answer, and what it adds
+    judged_all: list[tuple[SentenceJudgement, Sequence[str]]] = []  # each sentence that may answer, and its words
     for number, ((start, end), terms, cosine) in enumerate(zip(spans, sentence_terms, cosines)):
         if may_answer is not None and not may_answer[number]:
             continue
@@ -124,28 +124,31 @@ def judge_passage(passage_id: str, spans: Sequence[tuple[int, int]], sentence_te
             best = judged
         if states_kind and (stating is None or score > stating.score):
             stating = judged
-        judged_all.append((judged, novelty(weights, terms, related)))
+        judged_all.append((judged, terms))
     margin = settings.kind_highlight_margin
     if best is not None and stating is not None and not best.states_kind and margin > 0 \
             and stating.score >= best.score - margin:
         return replace(best, start=stating.start, end=stating.end, states_kind=True)
     if best is not None and settings.novelty_weight > 0:
-        close = [(j, new) for j, new in judged_all
+        close = [(j, terms) for j, terms in judged_all
                  if j.score >= best.score - settings.novelty_margin and (j.states_kind or not best.states_kind)]
-        chosen = max(close, key=lambda pair: pair[0].score + settings.novelty_weight * pair[1])[0]
-        return replace(best, start=chosen.start, end=chosen.end)
+        if len(close) > 1:
+            held = held_words(weights, related)
+            chosen = max(close, key=lambda pair: pair[0].score + settings.novelty_weight * novelty(held, pair[1]))[0]
+            return replace(best, start=chosen.start, end=chosen.end)
     return best
 
 
-def novelty(weights: Mapping[str, float], sentence_terms: Sequence[str],
-            related: Mapping[str, frozenset[str]] | None = None) -> float:
-    """The share of a sentence's distinct words that the question does not hold, its words'
-    related words counted as held: what the sentence adds to what was asked."""
+def held_words(weights: Mapping[str, float], related: Mapping[str, frozenset[str]] | None = None) -> frozenset[str]:
+    """The question's words and their related words: what a sentence repeats rather than adds."""
+    return frozenset(weights).union(*related.values()) if related else frozenset(weights)
+
+
+def novelty(held: frozenset[str], sentence_terms: Sequence[str]) -> float:
+    """The share of a sentence's distinct words that the question does not hold (`held`, from
+    `held_words`): what the sentence adds to what was asked."""
     words = set(sentence_terms)
-    if not words:
-        return 0.0
-    held = set(weights).union(*(related or {}).values()) if related else set(weights)
-    return len(words - held) / len(words)
+    return len(words - held) / len(words) if words else 0.0
 
 
 def heading_adjustment(heading_cosine: float | None, settings: AnswerabilitySettings) -> float:
