@@ -33,11 +33,11 @@ def model_fingerprint(model_path: Path) -> str:
 @lru_cache(maxsize=8)
 def _fingerprint(model_path: str) -> str:
     """Hashing the weights takes a fraction of a second; a process asks once per model."""
-    model_path = Path(model_path)
+    root = Path(model_path)
     digest = hashlib.sha256()
-    for path in sorted(Path(model_path).rglob("*")):
+    for path in sorted(root.rglob("*")):
         if path.is_file() and path.suffix in (".json", ".safetensors", ".bin", ".txt", ".model"):
-            digest.update(path.relative_to(model_path).as_posix().encode())
+            digest.update(path.relative_to(root).as_posix().encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
