@@ -115,21 +115,26 @@ def model_record(settings: Settings, embedder: Embedder) -> dict:
             "fingerprint": model_fingerprint(embedder.path)[:16]}
 
 
-def reusable_vectors(previous: SearchIndex | None, settings: Settings, embedder: Embedder) -> dict[str, np.ndarray]:
+def reusable_vectors(previous: SearchIndex | StoredIndex | None, settings: Settings,
+                     embedder: Embedder) -> dict[str, np.ndarray]:
     """Each text an earlier build embedded (a passage as searched, a sentence), with its vector,
     where that build used this model, runtime and index settings; empty otherwise. A publish then
     embeds only what changed (a school's new policy) rather than the whole library again, which
-    takes minutes at 585 pages."""
+    takes minutes at 585 pages. `previous` is the serving index or, for `bot index`, the files
+    already in place (read without building retrievers over them)."""
     if previous is None or previous.manifest.get("settings") != settings.index.as_dict() \
             or previous.manifest.get("model") != model_record(settings, embedder):
         return {}
     chunk = settings.index.chunk
-    known = dict(zip((search_text(p, chunk) for p in previous.passages),
-                     previous.dense.vectors([p.id for p in previous.passages])))
+    ids = [p.id for p in previous.passages]
+    dense = previous.dense if isinstance(previous, SearchIndex) else DenseRetriever(ids, previous.vectors, None)
+    known = dict(zip((search_text(p, chunk) for p in previous.passages), dense.vectors(ids)))
+    row = 0  # the sentence vectors run passage by passage, in passage order
     for passage in previous.passages:
-        text, row = previous.documents[passage.doc_id].text, previous.sentence_rows[passage.id]
-        for offset, (start, end) in enumerate(previous.sentence_spans[passage.id]):
-            known[text[start:end]] = previous.sentence_vectors[row + offset]
+        text = previous.documents[passage.doc_id].text
+        for start, end in previous.sentence_spans[passage.id]:
+            known[text[start:end]] = previous.sentence_vectors[row]
+            row += 1
     return known
 
 
@@ -144,17 +149,18 @@ def encode_reusing(texts: list[str], embedder: Embedder, known: dict[str, np.nda
     return out
 
 
-def previous_index(settings: Settings, embedder: Embedder) -> SearchIndex | None:
-    """The index already at `settings.index_dir`, whatever its sources, or None where there is
-    none that loads: only its vectors are wanted, and a build never depends on them."""
+def previous_index(settings: Settings) -> StoredIndex | None:
+    """The index files already at `settings.index_dir`, whatever their sources, or None where
+    there are none that read: only their vectors are wanted, so no retriever is built, and a build
+    never depends on them."""
     try:
-        return load_index(settings, embedder, check_sources=False)
+        return read_index(settings, check_sources=False)
     except IndexLoadError:
         return None
 
 
 def build_index(settings: Settings, embedder: Embedder | None = None, progress: bool = True,
-                previous: SearchIndex | None = None, reuse: bool = True) -> BuildReport:
+                previous: SearchIndex | StoredIndex | None = None, reuse: bool = True) -> BuildReport:
     """Build the index for `settings.seeds_dir` into `settings.index_dir`, atomically.
 
     Texts already embedded by `previous` (default: the index in `settings.index_dir`, if any) keep
@@ -167,7 +173,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
     searched = [search_text(p, settings.index.chunk) for p in passages]
     embedder = embedder or encoder_for_build(settings, searched)
     if reuse and previous is None:
-        previous = previous_index(settings, embedder)
+        previous = previous_index(settings)
     known = reusable_vectors(previous, settings, embedder) if reuse else {}
     vectors = encode_reusing(searched, embedder, known, progress)
     texts = {d.entry.id: d.clean.text for d in docs}
@@ -338,8 +344,23 @@ def bm25_retriever(settings: Settings, ids: list[str], terms: list[list[str]], a
     return BM25Retriever(ids, terms, analyzer, k1=bm25.k1, b=bm25.b, idf=bm25.idf)
 
 
-def load_index(settings: Settings, embedder: Embedder | None = None, check_sources: bool = True) -> SearchIndex:
-    """Load and verify the index at `settings.index_dir`; raise IndexLoadError if it cannot be trusted."""
+@dataclass
+class StoredIndex:
+    """An index's files as read and verified, before any retriever is built over them: what a
+    rebuild needs to keep the vectors it can (`reusable_vectors`), and what `load_index` serves."""
+
+    manifest: dict
+    passages: list[Passage]
+    terms: list[list[str]]  # each passage's analysed words, for BM25
+    documents: dict[str, StoredDocument]
+    vectors: faiss.Index  # one normalised row per passage, passages in order
+    sentence_spans: dict[str, tuple[tuple[int, int], ...]]
+    sentence_vectors: np.ndarray
+
+
+def read_index(settings: Settings, check_sources: bool = True) -> StoredIndex:
+    """Read and verify the index files at `settings.index_dir`; raise IndexLoadError if they cannot
+    be trusted (a file missing or altered, or, with `check_sources`, sources changed since)."""
     index_dir = Path(settings.index_dir)
     index_manifest = read_manifest(index_dir)
     verify_files(index_dir, index_manifest)
@@ -366,15 +387,24 @@ def load_index(settings: Settings, embedder: Embedder | None = None, check_sourc
         sentence_vectors = np.load(index_dir / files["sentences"]["name"], allow_pickle=False)
     except (KeyError, TypeError, ValueError, RuntimeError, OSError) as exc:
         raise IndexLoadError(f"index at {index_dir} cannot be read ({type(exc).__name__}); {REBUILD_HINT}") from None
-    dimension = index_manifest.get("model", {}).get("dimension")
+    if vectors.ntotal != len(passages) or sum(map(len, sentences.values())) != len(sentence_vectors):
+        raise IndexLoadError(f"index at {index_dir} has vectors that do not match its passages; {REBUILD_HINT}")
+    return StoredIndex(index_manifest, passages, terms, documents, vectors, sentences, sentence_vectors)
+
+
+def load_index(settings: Settings, embedder: Embedder | None = None, check_sources: bool = True) -> SearchIndex:
+    """Load and verify the index at `settings.index_dir`; raise IndexLoadError if it cannot be trusted."""
+    stored = read_index(settings, check_sources)
+    index_dir = Path(settings.index_dir)
+    dimension = stored.manifest.get("model", {}).get("dimension")
     if embedder is None:
         embedder = load_embedder(settings.resolved_model_path(), settings.index.max_seq_length)
-    if embedder.dimension != dimension or vectors.d != dimension or sentence_vectors.shape[1:] != (dimension,):
+    if embedder.dimension != dimension or stored.vectors.d != dimension \
+            or stored.sentence_vectors.shape[1:] != (dimension,):
         raise IndexLoadError(f"index at {index_dir} was built with a {dimension}-dimension model but the "
                              f"configured model gives {embedder.dimension}; {REBUILD_HINT}")
-    ids = [p.id for p in passages]
+    ids = [p.id for p in stored.passages]
     analyzer = Analyzer(settings.index.tokenizer)
-    bm25 = bm25_retriever(settings, ids, terms, analyzer)
-    return SearchIndex(index_manifest, passages, documents, bm25, DenseRetriever(ids, vectors, embedder),
-                       sentences, sentence_vectors)
-
+    bm25 = bm25_retriever(settings, ids, stored.terms, analyzer)
+    return SearchIndex(stored.manifest, stored.passages, stored.documents, bm25,
+                       DenseRetriever(ids, stored.vectors, embedder), stored.sentence_spans, stored.sentence_vectors)

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import bot.search.index as index_module
 from bot.config import ChunkSettings, IndexSettings, Settings
 from bot.search.embedcache import model_fingerprint
 from bot.search.index import IndexLoadError, build_index, load_index, read_manifest, staleness
@@ -41,7 +42,7 @@ def test_build_then_load_round_trips_passages_and_search(built: Settings, embedd
 
 
 def test_a_rebuild_embeds_only_the_texts_that_changed_and_its_vectors_match_a_fresh_build(
-        built: Settings, embedder, tmp_path: Path):
+        built: Settings, embedder, tmp_path: Path, monkeypatch):
     """A publish keeps the vectors of every passage and sentence an earlier build embedded with the
     same model, runtime and settings; only the new document's texts go through the model."""
     seeds = Path(built.seeds_dir)
@@ -74,9 +75,12 @@ def test_a_rebuild_embeds_only_the_texts_that_changed_and_its_vectors_match_a_fr
     assert np.allclose(reused.dense.vectors(ids), rebuilt.dense.vectors(ids), atol=1e-5)
     assert np.allclose(reused.sentence_vectors, rebuilt.sentence_vectors, atol=1e-5)
 
-    # in place, the index already there lends its vectors; other settings lend none
+    # in place, the index already there lends its vectors, read without building BM25 over its
+    # passages (only its vectors are wanted); other settings lend none
     embedded.clear()
-    build_index(again, embedder=Counting(), progress=False)
+    with monkeypatch.context() as patched:
+        patched.setattr(index_module, "bm25_retriever", lambda *args: pytest.fail("BM25 built for a rebuild"))
+        build_index(again, embedder=Counting(), progress=False)
     assert embedded == []
     other = replace(again, index=replace(again.index, max_seq_length=128))
     build_index(other, embedder=Counting(), progress=False)
