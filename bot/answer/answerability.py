@@ -94,7 +94,8 @@ def judge_passage(passage_id: str, spans: Sequence[tuple[int, int]], sentence_te
                   kind_matches: Sequence[bool] | None = None,
                   heading_cosine: float | None = None,
                   kind_terms: frozenset[str] = frozenset(),
-                  may_answer: Sequence[bool] | None = None) -> SentenceJudgement | None:
+                  may_answer: Sequence[bool] | None = None,
+                  passage_cosine: float | None = None) -> SentenceJudgement | None:
     """The passage's best sentence; ties go to the earlier one. None for a passage with no sentence
     that may answer. Where the best sentence does not state the question's kind and one that does
     scores within `settings.kind_highlight_margin` of it, that one is the highlight (the score
@@ -103,9 +104,10 @@ def judge_passage(passage_id: str, spans: Sequence[tuple[int, int]], sentence_te
     `spans`, `sentence_terms`, `cosines`, `kind_matches` (does the sentence state what the
     question's kind asks for) and `may_answer` (False: never the answer, as a statement of what
     the document is for) run in parallel, one item per sentence. `heading_cosine`: the
-    question's cosine with the passage's own heading, None where it has none.
+    question's cosine with the passage's own heading, None where it has none. `passage_cosine`:
+    the question's cosine with the whole passage as searched (`passage_adjustment`).
     """
-    adjustment = heading_adjustment(heading_cosine, settings)
+    adjustment = heading_adjustment(heading_cosine, settings) - passage_adjustment(passage_cosine, settings)
     heading_says_it = heading_cosine is not None and heading_cosine >= settings.heading_match
     best: SentenceJudgement | None = None
     stating: SentenceJudgement | None = None  # the best sentence that states the question's kind
@@ -160,6 +162,21 @@ def heading_adjustment(heading_cosine: float | None, settings: AnswerabilitySett
     if heading_cosine >= settings.heading_match:
         return -settings.heading_weight * (heading_cosine - settings.heading_match)
     return 0.0
+
+
+def passage_adjustment(passage_cosine: float | None, settings: AnswerabilitySettings) -> float:
+    """What the whole passage's meaning adds to each of its sentences' scores (negative: takes off).
+
+    A sentence is judged on its own words and meaning, but what it means depends on the section it
+    stands in: a sentence sharing the words of an out-of-scope question ("Are TAs paid extra for
+    staying after school for safeguarding training?") reads as an answer until the section around
+    it shows it is about something else. The passage's cosine with the question, above or below
+    `passage_centre`, moves all its sentences alike, so the highlight within it does not change.
+    The engine passes it only for a passage under a heading and a question that does not ask what
+    to do (`AnswerEngine.judge`)."""
+    if passage_cosine is None or settings.passage_weight <= 0:
+        return 0.0
+    return settings.passage_weight * (passage_cosine - settings.passage_centre)
 
 
 def answers(judgement: SentenceJudgement, asks_what_to_do: bool, sets_out_procedures: bool,

@@ -534,6 +534,17 @@ class AnswerEngine:
         laws = self.laws_named(question)
         predicate = self.named_predicate(question, named, related) if settings.named_predicate else frozenset()
         judgements = []
+        # each passage's meaning as a whole, as searched (heading included), beside its sentences':
+        # only for a passage under a heading, a section its author wrote about one thing (a window
+        # of a news story mixes several, and there its sentences are better judged alone), and not
+        # for "what do I do?": a procedure sets out several steps, and the whole of it is further
+        # from a question about one of them than that step is ("What should I do if I'm worried
+        # about a child?" and KCSIE paragraph 50)
+        whole: dict[str, float] = {}
+        sections = [hit.id for hit in hits if index.by_id[hit.id].heading] \
+            if settings.passage_weight > 0 and not self.asks_for_steps(question, vector) else []
+        if sections:
+            whole = dict(zip(sections, (index.dense.vectors(sections) @ vector).tolist()))
         for hit in hits:
             passage = index.by_id[hit.id]
             spans = index.sentence_spans[hit.id]
@@ -562,13 +573,19 @@ class AnswerEngine:
             heading = self.heading_vectors.get(passage.heading[-1]) if passage.heading else None
             judgement = judge_passage(hit.id, spans, terms, cosines, weights, retrieval.get(hit.id, floor),
                                       settings, related, matches,
-                                      None if heading is None else float(heading @ vector), kind_terms, may_answer)
+                                      None if heading is None else float(heading @ vector), kind_terms, may_answer,
+                                      whole.get(hit.id))
             if judgement is not None and judgement.states_kind and len(leading) < len(kinds):
                 judgement = replace(judgement, states_kind=self.kinds.states(
                     leading, text[judgement.start:judgement.end], ages))
             if judgement is not None:
                 judgements.append(judgement)
         return judgements
+
+    def asks_for_steps(self, question: str, vector: np.ndarray) -> bool:
+        """Does the question ask what to do, rather than for a fact phrased as a step ("how often
+        are we meant to have refreshers?")? As `ask` decides which bar a passage must clear."""
+        return self.intent.asks_what_to_do(vector, question) and not any(k.factual for k in self.kinds_of(question))
 
     def names_known(self, question: str) -> frozenset[str]:
         """The analysed terms of the names in a question that the library knows ("hugh", "nelson",

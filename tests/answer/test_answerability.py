@@ -10,6 +10,7 @@ from bot.answer.answerability import (
     judge_passage,
     normalise,
     overlap,
+    passage_adjustment,
     term_weights,
 )
 from bot.config import AnswerabilitySettings
@@ -59,6 +60,23 @@ def test_the_highlight_goes_to_the_close_sentence_that_adds_to_the_question_and_
     related = {"must": frozenset({"legal", "requir", "reason"})}  # held by the question: adds nothing
     held = judge_passage("p", spans, terms, np.array([0.7, 0.66]), weights, 0.0, settings, related)
     assert (held.start, held.end) == (0, 10)
+
+
+def test_the_whole_passage_moves_its_sentences_alike_and_the_highlight_stays():
+    """A sentence is read in its passage: one about FGM whose words suit "can I look at the image?"
+    scores less where the passage as a whole is far from the question, more where it is near."""
+    spans = [(0, 10), (11, 30)]
+    terms = [["teacher", "evid"], ["fgm"]]
+    cosines = np.array([0.55, 0.3])
+    weights = {"evid": 1.0, "imag": 1.0}
+    settings = AnswerabilitySettings(passage_weight=1.0, passage_centre=0.6)
+    alone = judge_passage("p", spans, terms, cosines, weights, 1.0, settings)
+    far = judge_passage("p", spans, terms, cosines, weights, 1.0, settings, passage_cosine=0.35)
+    near = judge_passage("p", spans, terms, cosines, weights, 1.0, settings, passage_cosine=0.7)
+    assert far.score == pytest.approx(alone.score - 0.25) and near.score == pytest.approx(alone.score + 0.1)
+    assert (far.start, far.end) == (near.start, near.end) == (alone.start, alone.end) == (0, 10)
+    assert passage_adjustment(0.35, AnswerabilitySettings(passage_weight=0.0)) == 0.0
+    assert passage_adjustment(None, settings) == 0.0
 
 
 def test_a_sentence_that_may_not_answer_is_passed_over():

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -650,3 +651,25 @@ def test_the_example_questions_are_embedded_once_and_read_from_the_cache_after(e
     for question in ("Is an AI-generated nude image of a child illegal?",
                      "A pupil says a man will post a fake nude of her tonight unless she pays"):
         assert again.ask(question) == engine.ask(question)
+
+
+def test_a_sections_sentences_are_read_in_their_passage_and_a_news_windows_alone(engine):
+    """Each sentence under a heading moves by how near its whole passage is to the question; a
+    window of a news story (no heading) mixes subjects, and its sentences are judged alone; so are
+    a procedure's for "what do I do?", whose whole sets out more steps than the one asked about."""
+    settings = engine.settings.answerability
+    assert settings.passage_weight > 0
+    for question, steps in (("Is it a crime for a pupil to make a deepfake nude of a classmate?", False),
+                            ("What should I do if I'm worried about a child?", True)):
+        vector = engine.query_vector(engine.spell_out(question))
+        assert engine.asks_for_steps(question, vector) is steps
+        hits = engine.candidates(question, vector)
+        alone = {j.passage_id: j.score
+                 for j in engine.judge(question, vector, hits, replace(settings, passage_weight=0.0))}
+        read = {j.passage_id: j.score for j in engine.judge(question, vector, hits)}
+        sections = {pid for pid in read if engine.index.by_id[pid].heading}
+        assert sections and (steps or set(read) - sections)
+        for pid, score in read.items():
+            whole = float(engine.index.dense.vectors([pid])[0] @ vector)
+            moved = settings.passage_weight * (whole - settings.passage_centre) if pid in sections and not steps else 0.0
+            assert score == pytest.approx(alone[pid] + moved, abs=1e-5)
