@@ -296,17 +296,16 @@ class AnswerEngine:
             what_to_do = self.intent.asks_what_to_do(vector, question)
         hits = self.candidates(question, vector, timings)
         with timed(timings, "answerability"):
-            judgements = self.judge(question, vector, hits)
+            # "how often are we meant to have refreshers?" asks a fact, though phrased as what to do
+            steps = what_to_do and not any(k.factual for k in self.kinds_of(question))
+            judgements = self.judge(question, vector, hits, steps=steps)
             unknown = self.unknown_names(question)
             english = looks_english(question, self.index.bm25.analyzer, self.index.bm25.idf, self.model_words)
             # a question not in English is never answered by a quote matched on a stray word
             own_policy = self.kinds.asks_own_policy(question)
             best = max(judgements, key=lambda j: j.score, default=None)
             far = self.far_from_subjects(question, vector, best)
-            # "how often are we meant to have refreshers?" asks a fact, though phrased as what to do
-            factual = any(k.factual for k in self.kinds_of(question))
-            chosen = self.choose(judgements, what_to_do and not factual, unknown, own_policy=own_policy) \
-                if english and not far else []
+            chosen = self.choose(judgements, steps, unknown, own_policy=own_policy) if english and not far else []
         with timed(timings, "compose"):
             passages = [self._quote(self.index.by_id[j.passage_id], j) for j in chosen]
         answered = bool(passages)
@@ -507,9 +506,10 @@ class AnswerEngine:
         answer = self.settings.answer
         return [by_passage[p.id] for p in pick_passages(ranked, answer.max_passages, answer.near_duplicate)]
 
-    def judge(self, question: str, vector: np.ndarray, hits,
-              settings: AnswerabilitySettings | None = None) -> list[SentenceJudgement]:
-        """The best sentence of each candidate passage, in candidate order."""
+    def judge(self, question: str, vector: np.ndarray, hits, settings: AnswerabilitySettings | None = None,
+              steps: bool | None = None) -> list[SentenceJudgement]:
+        """The best sentence of each candidate passage, in candidate order. `steps`: whether the
+        question asks what to do (`asks_for_steps`), where the caller already knows."""
         settings = settings or self.settings.answerability
         index = self.index
         weights = term_weights(index.bm25.analyzer(question), index.bm25.idf)
@@ -540,9 +540,10 @@ class AnswerEngine:
         # for "what do I do?": a procedure sets out several steps, and the whole of it is further
         # from a question about one of them than that step is ("What should I do if I'm worried
         # about a child?" and KCSIE paragraph 50)
+        if steps is None:
+            steps = self.asks_for_steps(question, vector)
         whole: dict[str, float] = {}
-        sections = [hit.id for hit in hits if index.by_id[hit.id].heading] \
-            if settings.passage_weight > 0 and not self.asks_for_steps(question, vector) else []
+        sections = [hit.id for hit in hits if index.by_id[hit.id].heading] if settings.passage_weight > 0 and not steps else []
         if sections:
             whole = dict(zip(sections, (index.dense.vectors(sections) @ vector).tolist()))
         for hit in hits:
