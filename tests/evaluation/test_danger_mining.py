@@ -49,7 +49,7 @@ def test_the_shipped_danger_examples_are_what_the_mining_lists(tmp_path):
     settings = Settings.from_env()
     danger, incident, regularisation, threshold = shipped_start(settings)
     engine = default_engine(settings, tmp_path)
-    # rounds dc-df, dk-dn and do-dr joined the dev split after the mining (they measured it: README, "The
+    # rounds dc-df, dk-dn, do-dr and ds-dv joined the dev split after the mining (they measured it: README, "The
     # thirty-second to thirty-fourth rounds" and "The thirty-fifth round")
     mined = mine(_rows(DEFAULT_SET), (danger, incident), engine_encoder(engine), regularisation, threshold,
                  leave_out=r"d[c-fk-v]\d", lead_first=_lead_first(engine))
