@@ -296,8 +296,7 @@ class AnswerEngine:
             what_to_do = self.intent.asks_what_to_do(vector, question)
         hits = self.candidates(question, vector, timings)
         with timed(timings, "answerability"):
-            # "how often are we meant to have refreshers?" asks a fact, though phrased as what to do
-            steps = what_to_do and not any(k.factual for k in self.kinds_of(question))
+            steps = self.asks_for_steps(question, vector, what_to_do)
             judgements = self.judge(question, vector, hits, steps=steps)
             unknown = self.unknown_names(question)
             english = looks_english(question, self.index.bm25.analyzer, self.index.bm25.idf, self.model_words)
@@ -583,10 +582,13 @@ class AnswerEngine:
                 judgements.append(judgement)
         return judgements
 
-    def asks_for_steps(self, question: str, vector: np.ndarray) -> bool:
+    def asks_for_steps(self, question: str, vector: np.ndarray, what_to_do: bool | None = None) -> bool:
         """Does the question ask what to do, rather than for a fact phrased as a step ("how often
-        are we meant to have refreshers?")? As `ask` decides which bar a passage must clear."""
-        return self.intent.asks_what_to_do(vector, question) and not any(k.factual for k in self.kinds_of(question))
+        are we meant to have refreshers?")? It decides which bar a passage must clear. `what_to_do`:
+        the intent classifier's reading, where the caller already has it."""
+        if what_to_do is None:
+            what_to_do = self.intent.asks_what_to_do(vector, question)
+        return what_to_do and not any(k.factual for k in self.kinds_of(question))
 
     def names_known(self, question: str) -> frozenset[str]:
         """The analysed terms of the names in a question that the library knows ("hugh", "nelson",

@@ -324,10 +324,7 @@ class SearchIndex:
         self.sentence_rows, row = {}, 0
         for passage in self.passages:
             self.sentence_rows[passage.id] = row
-            row += len(self.sentence_spans[passage.id])
-        if row != len(self.sentence_vectors):
-            raise IndexLoadError(f"index has {len(self.sentence_vectors)} sentence vectors for {row} sentences; "
-                                 f"{REBUILD_HINT}")
+            row += len(self.sentence_spans[passage.id])  # read_index checked the vectors' count
         self.passage_counts: dict[str, int] = {}
         for passage in self.passages:
             self.passage_counts[passage.doc_id] = self.passage_counts.get(passage.doc_id, 0) + 1
@@ -387,8 +384,12 @@ def read_index(settings: Settings, check_sources: bool = True) -> StoredIndex:
         sentence_vectors = np.load(index_dir / files["sentences"]["name"], allow_pickle=False)
     except (KeyError, TypeError, ValueError, RuntimeError, OSError) as exc:
         raise IndexLoadError(f"index at {index_dir} cannot be read ({type(exc).__name__}); {REBUILD_HINT}") from None
-    if vectors.ntotal != len(passages) or sum(map(len, sentences.values())) != len(sentence_vectors):
-        raise IndexLoadError(f"index at {index_dir} has vectors that do not match its passages; {REBUILD_HINT}")
+    if vectors.ntotal != len(passages):
+        raise IndexLoadError(f"index has {vectors.ntotal} passage vectors for {len(passages)} passages; {REBUILD_HINT}")
+    sentence_count = sum(map(len, sentences.values()))
+    if sentence_count != len(sentence_vectors):
+        raise IndexLoadError(f"index has {len(sentence_vectors)} sentence vectors for {sentence_count} sentences; "
+                             f"{REBUILD_HINT}")
     return StoredIndex(index_manifest, passages, terms, documents, vectors, sentences, sentence_vectors)
 
 

@@ -63,8 +63,8 @@ def test_the_highlight_goes_to_the_close_sentence_that_adds_to_the_question_and_
 
 
 def test_the_whole_passage_moves_its_sentences_alike_and_the_highlight_stays():
-    """A sentence is read in its passage: one about FGM whose words suit "can I look at the image?"
-    scores less where the passage as a whole is far from the question, more where it is near."""
+    """A sentence is read in its passage: one whose words suit the question scores less where the
+    passage as a whole is far from it, more where it is near, and stays the passage's highlight."""
     spans = [(0, 10), (11, 30)]
     terms = [["teacher", "evid"], ["fgm"]]
     cosines = np.array([0.55, 0.3])
