@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -239,7 +240,10 @@ class AnswerEngine:
         self.law_keys: tuple[str, ...] = tuple(sorted(
             {key for doc in self.index.documents.values() for key in _law_keys(doc.text)}, key=len, reverse=True))
         self._document_words: dict[str, frozenset[str]] = {}
+        self._spelled_out: dict[tuple[str, str], bool] = {}
+        self._document_counts: dict[str, Counter] = {}
         self.proper_words = _proper_words(doc.text for doc in self.index.documents.values())
+        self.proper_terms = frozenset(t for word in self.proper_words for t in self.index.bm25.analyzer(word))
         # common English, the verbs that ask what someone found or said ("what did the IWF find?"
         # asks about the IWF alone: whatever it reports is the answer), and the words that ask
         # who someone is ("what's Alex Murray's job at the NCA?": the sentence naming him says)
@@ -529,6 +533,7 @@ class AnswerEngine:
         related = self.with_negations(question, self.with_compounds(question, self.related_for(weights)))
         asked = self.asked_terms(question, related)
         named = self.names_known(question)
+        own_names = self.single_document_names(named)
         beyond_names = self.beyond_names(named, weights)
         laws = self.laws_named(question)
         predicate = self.named_predicate(question, named, related) if settings.named_predicate else frozenset()
@@ -559,7 +564,8 @@ class AnswerEngine:
             terms = self._terms(hit.id)
             if asked:
                 may_answer = [may and _names_asked(asked, words) for may, words in zip(may_answer, terms)]
-            if named and named.isdisjoint(self._document_terms(passage.doc_id)):
+            if named and (named.isdisjoint(self._document_terms(passage.doc_id))
+                          or not all(self._document_names(passage.doc_id, t) for t in own_names)):
                 may_answer = [False] * len(spans)
             if laws:
                 may_answer = [may and self._same_law(laws, text[s:e]) for may, (s, e) in zip(may_answer, spans)]
@@ -601,6 +607,42 @@ class AnswerEngine:
                  for t in analyzer(word) if t not in self.vocabulary.school_words}
         return frozenset(typed | lower) & self.known_terms - self._common_terms
 
+    def single_document_names(self, named: frozenset[str]) -> frozenset[str]:
+        """The names among `named` that only one document of the library uses ("derbyshir" where
+        only the Derbyshire press release names the county). Such a name places the question in
+        that document: "what sentence did the man in the South Derbyshire case get?" is not
+        answered by another document's sentence about another offender's sentence, however close
+        its words. A name several documents use ("ai") places it in none of them."""
+        own = set()
+        for term in named & self.proper_terms:
+            naming = [doc_id for doc_id in self.index.documents if self._document_names(doc_id, term)]
+            # named more than once there: a name met once in passing ("Violence Against Women and
+            # Girls") is not what the document is about
+            if len(naming) == 1 and self._term_counts(naming[0])[term] >= 2:
+                own.add(term)
+        return frozenset(own)
+
+    def _term_counts(self, doc_id: str) -> Counter:
+        """How often each analysed term occurs in a document's text, worked out once and kept."""
+        if doc_id not in self._document_counts:
+            self._document_counts[doc_id] = Counter(self.index.bm25.analyzer(self.index.documents[doc_id].text))
+        return self._document_counts[doc_id]
+
+    def _document_names(self, doc_id: str, term: str) -> bool:
+        """Does a document name `term`, as it is or spelled out ("pcc" in a press release that
+        writes "Police and Crime Commissioner" throughout)?"""
+        if term in self._document_terms(doc_id):
+            return True
+        if not (2 <= len(term) <= 6 and term.isalpha() and term.isascii()):
+            return False
+        key = (doc_id, term)
+        if key not in self._spelled_out:
+            # the capitalised words whose initials spell it, "and", "of", "for" or "the" between them
+            joiner = r"\s+(?:(?:and|of|for|the)\s+)?"
+            pattern = joiner.join(rf"{letter.upper()}[a-z]+" for letter in term)
+            self._spelled_out[key] = re.search(rf"\b{pattern}\b", self.index.documents[doc_id].text) is not None
+        return self._spelled_out[key]
+
     def _document_terms(self, doc_id: str) -> frozenset[str]:
         """Every analysed word of a document, its title and publisher, worked out once and kept. A
         document that never names anything the question names ("which app did Hugh Nelson use?",
@@ -608,7 +650,8 @@ class AnswerEngine:
         words: its "even via an app on a phone" is about something else."""
         if doc_id not in self._document_words:
             doc = self.index.documents[doc_id]
-            self._document_words[doc_id] = frozenset(self.index.bm25.analyzer(f"{doc.text} {doc.title} {doc.publisher}"))
+            self._document_words[doc_id] = frozenset(self._term_counts(doc_id)) | frozenset(
+                self.index.bm25.analyzer(f"{doc.title} {doc.publisher}"))
         return self._document_words[doc_id]
 
     def unknown_laws(self, question: str) -> list[str]:

@@ -224,6 +224,32 @@ def test_a_document_that_never_names_who_is_asked_about_does_not_answer(engine):
     assert not engine.ask(question)["answered"]
 
 
+def test_a_name_only_one_document_uses_places_the_question_in_that_document(engine):
+    """Only the Derbyshire press release names the county, three times: "what sentence did the man
+    in the South Derbyshire case get?" is not answered by the BBC story's sentence on Hugh Nelson's
+    18 years, another offender in another case."""
+    question = "What sentence did the offender in the South Derbyshire AI images case get?"
+    assert "derbyshir" in engine.single_document_names(engine.names_known(question))
+    answer = engine.ask(question)
+    assert not any("Hugh Nelson" in p["quote"] for p in answer["passages"])
+    assert not answer["answered"]
+
+
+def test_a_name_met_once_or_in_several_documents_places_the_question_nowhere(engine):
+    """"AI" is in both news stories; "Girls" is capitalised once, in "Violence Against Women and
+    Girls". Neither ties a question to one document."""
+    assert "ai" not in engine.single_document_names(frozenset({"ai"}))
+    assert not engine.single_document_names(frozenset({"girl"}))
+
+
+def test_an_abbreviation_spelled_out_in_a_document_is_named_there(engine):
+    """KCSIE Part one writes "National Crime Agency" and never "NCA": it still names the NCA, so a
+    question about "the NCA's Cyber Choices scheme" may be answered from it."""
+    assert engine._document_names("kcsie-2025-part-one", "nca")
+    assert not engine._document_names("kcsie-2025-part-one", "iwf")
+    assert "nca" not in engine.single_document_names(frozenset({"nca"}))
+
+
 @pytest.mark.slow
 def test_a_factual_part_of_a_mixed_question_is_still_quoted(engine):
     answer = engine.ask("A boy forwarded a deepfake nude of a classmate; is it illegal, and what do we do?")
@@ -544,6 +570,7 @@ def test_an_abbreviation_the_library_only_writes_out_is_read_for_what_it_stands_
     "what software did Hugh Nelson use to make his images?",
     "How much of our council tax goes to the Derbyshire police and crime commissioner this year?",
     "how many police forces are there in england",
+    "Which police force investigated Hugh Nelson?",
 ])
 def test_a_sentence_that_names_the_subject_but_not_what_was_asked_is_no_answer(engine, question):
     """The news sentence names Laura Bates's book but not its title, Jess Phillips but not her

@@ -277,6 +277,7 @@ def test_how_many_days_of_something_is_a_count_not_a_time_to_act(kinds):
     ("up to what age does someone count as a child?", []),
     ("what age can a child never legally consent to sexual activity?", []),
     ("Which court sentenced Hugh Nelson?", ["court"]),  # "which [thing] [did it]"
+    ("Which police force investigated Hugh Nelson?", ["police", "force"]),  # two words of the thing
     ("what town was he from", ["town"]),
     ("early help - what actually is it?", []),
     ("what is it for?", []),
