@@ -150,7 +150,8 @@ def test_a_sentence_names_a_form_only_as_a_thing_to_fill_in(kinds, sentence, nam
 def test_the_kinds_only_a_sentence_stating_them_may_answer(kinds):
     assert {k.name for k in kinds.kinds if k.required} == {"timing", "frequency", "form", "consent", "which number", "money", "date",
                                                            "count", "anonymity", "what to bring", "what to say",
-                                                           "reply", "law status", "where to get"}
+                                                           "reply", "law status", "where to get", "line to ring",
+                                                           "email address"}
 
 
 @pytest.mark.parametrize("question, asks", [
@@ -196,6 +197,38 @@ def test_a_choice_of_number_or_a_question_about_money_needs_a_sentence_that_give
     assert kind in [k.name for k in kinds.required(found)]
     assert not kinds.states(found, "The Commissioner has written to the Minister.")
     assert not kinds.states(found, "Teachers must personally report to the police cases of FGM.")
+
+
+@pytest.mark.parametrize("question, kind, answering", [
+    ("is there an NCA phone line teachers can ring to report AI CSAM", "line to ring",
+     "Staff can call 0800 028 0285 - and the line is available from 08:00 to 20:00."),
+    ("Does the IWF have a helpline?", "line to ring",
+     "the NSPCC Whistleblowing Advice Line is available as an alternative route for staff"),
+    ("what's the DSL's email address?", "email address", "The email address is help@nspcc.org.uk."),
+])
+def test_asking_for_a_line_or_an_address_needs_a_sentence_that_gives_one(kinds, question, kind, answering):
+    found = kinds.of(question)
+    assert [k.name for k in kinds.required(found)] == [kind]
+    assert kinds.states(found, answering)
+    assert not kinds.states(found, "Last year, the NCA surveyed teachers and found that over a quarter weren't aware.")
+    assert not kinds.states(found, "In the meantime, however, campaigners called for guidance to be issued to teachers.")
+
+
+@pytest.mark.parametrize("question", [
+    "what's the helpline number?",  # the phone kind's: its sentences give the number
+    "can I email the DSL instead of telling her in person?",
+])
+def test_a_number_asked_for_or_an_email_mentioned_is_not_a_line_or_an_address_asked_for(kinds, question):
+    assert not {"line to ring", "email address"} & {k.name for k in kinds.of(question)}
+
+
+def test_an_email_address_for_a_helpline_needs_a_sentence_that_gives_the_lines_address(kinds):
+    """Another body's address in the same document ("The email address is help@nspcc.org.uk") does
+    not answer "is there an email address for the Operation Encompass helpline?"."""
+    found = kinds.of("is there an email address for the operation encompass helpline")
+    assert {k.name for k in kinds.required(found)} == {"line to ring", "email address"}
+    assert all(kinds.states((kind,), "The helpline's email address is help@example.org.") for kind in kinds.required(found))
+    assert not all(kinds.states((kind,), "The email address is help@nspcc.org.uk.") for kind in kinds.required(found))
 
 
 @pytest.mark.parametrize("question", [
