@@ -16,6 +16,8 @@ _WORDS = re.compile(r"\w+")
 # includes ...", "They should ...") says nothing on its own: its subject is the sentence before.
 _REFERS_BACK = re.compile(r"^\W*(these|those|such|this|that|they|he|she)\b", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*([•▪●◦*\-–]|\(?[a-z0-9]{1,3}[.)])\s")  # "• a clear summary", "(a) ..."
+# a lead-in that forbids what its list names: "you must never do any of the following:"
+_FORBIDS = re.compile(r"\b(never|must not|mustn't|should not|shouldn't|do not|don't|cannot|can't|may not)\b", re.IGNORECASE)
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -120,7 +122,32 @@ def highlight_span(sentences: list[tuple[int, int]], start: int, end: int, text:
                     break
                 end = e
         return start, end
+    lead_in = forbidding_lead_in(sentences, start, end, text)
+    if lead_in is not None:
+        return lead_in, end
     if not _REFERS_BACK.match(text[start:end]):
         return start, end
     before = [s for s in sentences if s[1] <= start]
     return (before[-1][0], end) if before else (start, end)
+
+
+def _list_item(sentence: str) -> bool:
+    """Does the sentence read as an item of a list: a bullet or a letter, or an opening small letter
+    ("promise the pupil that you will keep the matter secret."), as a Word list's items often are?"""
+    return bool(_LIST_ITEM.match(sentence)) or sentence.lstrip()[:1].islower()
+
+
+def forbidding_lead_in(sentences: list[tuple[int, int]], start: int, end: int, text: str) -> int | None:
+    """Where the answering sentence is an item of a list whose lead-in forbids ("4.4 Whatever the
+    circumstances, you must never do any of the following:"), the lead-in's start; else None. An
+    item read alone ("promise the pupil that you will keep the matter secret.") says the opposite of
+    what the document says, so the highlight runs from the lead-in to it."""
+    if not _list_item(text[start:end]):
+        return None
+    for s, e in reversed([span for span in sentences if span[1] <= start]):
+        sentence = text[s:e].rstrip()
+        if sentence.endswith(":"):
+            return s if _FORBIDS.search(sentence) else None
+        if not (sentence.endswith(";") or _list_item(sentence)):
+            return None
+    return None

@@ -1,5 +1,7 @@
 """Answer composition on hand-made passages: duplicates, highlight, citation."""
 
+import pytest
+
 from bot.answer.compose import citation, highlight_span, near_duplicate, pick_passages
 from bot.library.passages import Passage
 
@@ -59,3 +61,41 @@ def test_a_sentence_that_opens_a_list_is_highlighted_with_its_items():
         spans.append((start, start + len(part)))
     assert highlight_span(spans, *spans[0], text) == (spans[0][0], spans[2][1])  # the items, not what follows
     assert highlight_span(spans, *spans[3], text) == spans[3]
+
+
+def _spans(text: str, parts: tuple[str, ...]) -> list[tuple[int, int]]:
+    spans = []
+    for part in parts:
+        start = text.index(part)
+        spans.append((start, start + len(part)))
+    return spans
+
+
+FORBIDDING = ("4.4 Whatever the circumstances, you must never do any of the following:",
+              "view, copy, print, share or save the image;",
+              "ask the child to show you the image on their device;",
+              "promise the pupil that you will keep the matter secret.")
+
+
+def test_an_item_of_a_list_that_forbids_is_highlighted_with_its_lead_in():
+    """Read alone, "promise the pupil that you will keep the matter secret." says the opposite of
+    the procedure: the highlight runs from "you must never" to it."""
+    text = "\n\n".join(FORBIDDING)
+    spans = _spans(text, FORBIDDING)
+    assert highlight_span(spans, *spans[3], text) == (0, spans[3][1])
+    assert highlight_span(spans, *spans[1], text) == (0, spans[1][1])
+
+
+@pytest.mark.parametrize("lead_in", ["Records should include:", "Staff should:"])
+def test_an_item_of_a_list_that_does_not_forbid_is_highlighted_alone(lead_in):
+    parts = (lead_in, "• a clear summary of the concern;", "• details of how it was followed up.")
+    text = "\n\n".join(parts)
+    spans = _spans(text, parts)
+    assert highlight_span(spans, *spans[2], text) == spans[2]
+
+
+def test_a_sentence_after_a_forbidding_list_is_not_an_item_of_it():
+    parts = (*FORBIDDING, "Tell the DSL immediately, in person or by telephone.")
+    text = "\n\n".join(parts)
+    spans = _spans(text, parts)
+    assert highlight_span(spans, *spans[4], text) == spans[4]
