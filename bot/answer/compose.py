@@ -17,7 +17,8 @@ _WORDS = re.compile(r"\w+")
 _REFERS_BACK = re.compile(r"^\W*(these|those|such|this|that|they|he|she)\b", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*([•▪●◦*\-–]|\(?[a-z0-9]{1,3}[.)])\s")  # "• a clear summary", "(a) ..."
 # a lead-in that forbids what its list names: "you must never do any of the following:"
-_FORBIDS = re.compile(r"\b(never|must not|mustn't|should not|shouldn't|do not|don't|cannot|can't|may not)\b", re.IGNORECASE)
+# ("... may include, but is not limited to:" forbids nothing)
+_FORBIDS = re.compile(r"\b(never|must not|mustn't|should not|shouldn't|do not|don't)\b(?! be limited\b)", re.IGNORECASE)
 
 
 def word_set(text: str) -> frozenset[str]:

@@ -99,3 +99,11 @@ def test_a_sentence_after_a_forbidding_list_is_not_an_item_of_it():
     text = "\n\n".join(parts)
     spans = _spans(text, parts)
     assert highlight_span(spans, *spans[4], text) == spans[4]
+
+
+def test_a_lead_in_that_does_not_limit_a_list_forbids_nothing():
+    parts = ("Child-on-child abuse is most likely to include, but should not be limited to:",
+             "• bullying (including cyberbullying);", "• physical abuse such as hitting;")
+    text = "\n\n".join(parts)
+    spans = _spans(text, parts)
+    assert highlight_span(spans, *spans[2], text) == spans[2]
