@@ -170,6 +170,11 @@ class AnswerabilitySettings:
     # "What should I do if I'm worried about a child?".
     passage_weight: float = 0.75
     passage_centre: float = 0.5
+    # A footnote is one sentence read apart from the paragraph it qualifies, so its meaning alone
+    # can sit near a question it has nothing to do with ("need not report a case to the police if
+    # another teacher has already reported it", for "do I need to report a supply teacher's
+    # comment?"): it answers only where it also holds at least this share of the question's words.
+    note_overlap: float = 0.2
     # "Does the National Crime Agency take work experience students?": a sentence that shares only
     # the question's names with it ("... issued by the National Crime Agency") says nothing of what
     # was asked about them. Where the question names something and asks about more than the name,

@@ -40,6 +40,30 @@ def near_duplicate(a: str, b: str, threshold: float) -> bool:
     return contained(word_set(a), word_set(b), threshold)
 
 
+def notes_after_their_sections(ranked: list[Passage]) -> list[Passage]:
+    """A footnote qualifies the paragraph that carries its marker. Where a passage of that section
+    (its document and heading) already answers, the footnote goes after every other answer, so it
+    fills a place only where nothing else would (Part one's footnote 23, "teachers need not report
+    a case to the police if ... another teacher has already reported the case", would otherwise
+    push the duty itself out of the first three). And where the body answers at all, the first
+    quote is the body's: a footnote adds to it ("An example of where schools and local police
+    forces work together successfully is Operation Encompass" is not the first thing to read on
+    when the police tell a school)."""
+    kept, later, seen = [], [], set()
+    for passage in ranked:
+        section = (passage.doc_id, passage.heading)
+        if passage.footnote and section in seen:
+            later.append(passage)
+            continue
+        if not passage.footnote:
+            seen.add(section)
+        kept.append(passage)
+    body = next((i for i, passage in enumerate(kept) if not passage.footnote), None)
+    if body:
+        kept.insert(0, kept.pop(body))
+    return kept + later
+
+
 def pick_passages(ranked: Iterable[Passage], limit: int, threshold: float) -> list[Passage]:
     """The best `limit` passages in rank order, skipping any that repeats one already picked."""
     chosen: list[Passage] = []
@@ -85,14 +109,17 @@ def citation(publisher: str, title: str, date: str | None, passage: Passage) -> 
     """Where the words are, in the document's own terms, so a DSL can write it in a record.
 
     "Publisher, Title (date), paragraph 50 (page 14), under 'Heading'": the paragraph number is
-    the one printed in the document. Where the document numbers nothing, the heading and page
+    the one printed in the document; a footnote is cited by its number and page ("footnote 5
+    (page 10)"), under the heading of the paragraph that carries its marker. Where the document numbers nothing, the heading and page
     say where; with neither, the paragraph counted from the top of the cleaned text. `date` is the
     document's date, or the manifest's note on it when the exact date is unknown, so a reader can
     always tell how old the words are.
     """
     pages = f"page {passage.page}" if passage.page_end in (None, passage.page) else \
         f"pages {passage.page}-{passage.page_end}"
-    if passage.label:
+    if passage.footnote:
+        where = f"footnote {passage.footnote}" + (f" ({pages})" if passage.page is not None else "")
+    elif passage.label:
         word = "paragraphs" if passage.label_end not in (None, passage.label) else "paragraph"
         where = f"{word} {_span(passage.label, passage.label_end)}"
         if passage.page is not None:

@@ -26,7 +26,7 @@ from bot.answer.answerability import (
     overlap,
     term_weights,
 )
-from bot.answer.compose import citation, distinct, highlight_span, pick_passages
+from bot.answer.compose import citation, distinct, highlight_span, notes_after_their_sections, pick_passages
 from bot.answer.escalation import (
     DEFAULT_ESCALATION_FILE,
     DEFAULT_MESSAGES_FILE,
@@ -496,7 +496,8 @@ class AnswerEngine:
             return []
         settings = settings or self.settings.answerability
         quotable = [j for j in judgements if answers(j, what_to_do, self._procedures(j), settings)
-                    and (self._school_policy(j) or not own_policy)]
+                    and (self._school_policy(j) or not own_policy)
+                    and (not self.index.by_id[j.passage_id].footnote or j.overlap >= settings.note_overlap)]
         by_passage = {j.passage_id: j for j in quotable}
         # "What do I do?": the school's own policy first where it answers, as it is what staff there
         # must follow (for other questions it ranks as any document does). Then the sentences that
@@ -506,6 +507,7 @@ class AnswerEngine:
         ranked = [self.index.by_id[j.passage_id] for j in sorted(
             quotable, key=lambda j: (not (what_to_do and self._school_policy(j)), not j.states_kind,
                                      -(j.score + lean * j.retrieval)))]
+        ranked = notes_after_their_sections(ranked)
         answer = self.settings.answer
         return [by_passage[p.id] for p in pick_passages(ranked, answer.max_passages, answer.near_duplicate)]
 
@@ -834,7 +836,8 @@ class AnswerEngine:
             "caution": doc.caution,
             "location": {"start": passage.start, "end": passage.end, "paragraph": passage.paragraph,
                          "page": passage.page, "page_end": passage.page_end, "label": passage.label,
-                         "label_end": passage.label_end, "heading": list(passage.heading)},
+                         "label_end": passage.label_end, "footnote": passage.footnote,
+                         "heading": list(passage.heading)},
             "citation": citation(doc.publisher, doc.title, doc.date or doc.date_note, passage),
             "replaced_by": [self.index.documents[i].source_info()
                             for i in sorted(self.replaced_by.get(doc.id, ()))],

@@ -14,9 +14,10 @@ from dataclasses import asdict, dataclass, replace
 
 from bot.library.extract import ExtractedText
 from bot.library.manifest import CleaningRules
-from bot.library.structure import FOOTNOTE, HEADING, QUOTABLE_KINDS, Block
+from bot.library.structure import FOOTNOTE, HEADING, QUOTABLE_KINDS, WEB_ADDRESS, Block
 
 PARAGRAPH_SEPARATOR = "\n\n"
+NOTE_WORDS = 10  # a footnote of this many words or more, with no link in it, is guidance
 
 
 class CleaningError(ValueError):
@@ -35,10 +36,11 @@ class Paragraph:
     page_end: int | None = None
     level: int = 0  # heading level (headings only)
     markers: tuple[str, ...] = ()  # footnote markers taken out of its words
+    says: bool = False  # a footnote that is guidance in words of its own, not a reference
 
     @property
     def quotable(self) -> bool:
-        return self.kind in QUOTABLE_KINDS
+        return self.kind in QUOTABLE_KINDS or (self.kind == FOOTNOTE and self.says)
 
     def to_record(self) -> dict:
         return asdict(self)
@@ -113,6 +115,45 @@ def _kept_notes(notes: list[Block], body: list[Block]) -> list[Block]:
     return [n for n in notes if n.page is None or min(pages) <= n.page <= max(pages)]
 
 
+# "See Part four", "Full details are in ...", "Further information ... can be found in ...": a
+# footnote that sends the reader elsewhere says nothing of its own
+_POINTER = re.compile(r"\b(see|can be found|found in|full details|(further|more|detailed) (information|details))\b",
+                      re.IGNORECASE)
+
+
+def guidance_note(block: Block, body: str = "") -> bool:
+    """A footnote that says something a member of staff may ask about ("Consensual image sharing
+    ... may require a different response"; "teachers need not report a case to the police if ...
+    another teacher has already reported the case"): quotable like the paragraph it annotates.
+    Not a pointer to a web page or to another part, nor a footnote whose words the body already
+    says (`body`: the document's other text), which would only repeat a quote."""
+    words = block.text.split()[1 if block.label else 0:]
+    own = " ".join(words)
+    return (block.kind == FOOTNOTE and len(words) >= NOTE_WORDS and block.linked < 0.5
+            and not WEB_ADDRESS.search(own) and not _POINTER.search(own) and own[:80] not in body)
+
+
+def _note_start(block: Block) -> int:
+    """Where a footnote's own words start: after its number, which is not part of what it says."""
+    if block.label and block.text.startswith(f"{block.label} "):
+        return len(block.label) + 1
+    return 0
+
+
+def _note_headings(notes: list[Block], kept: list[Block], paths: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Each footnote's headings: those of the paragraph on its page (or the page before) that
+    carries its marker, so a quoted footnote is cited where its reader finds it."""
+    found = []
+    for note in notes:
+        owner: tuple[str, ...] = ()
+        for block, path in zip(kept, paths):
+            if note.label in block.markers and block.page is not None and note.page is not None \
+                    and block.page <= note.page <= (block.page_end or block.page) + 1 and block.kind != HEADING:
+                owner = path
+        found.append(owner)
+    return found
+
+
 def clean_document(doc_id: str, extracted: ExtractedText, rules: CleaningRules) -> CleanDocument:
     """Select the guidance region, drop unwanted blocks, move footnotes to the end, join the rest."""
     drops = [re.compile(p) for p in rules.patterns]
@@ -121,7 +162,9 @@ def clean_document(doc_id: str, extracted: ExtractedText, rules: CleaningRules) 
     notes = _kept_notes([b for b in extracted.blocks if b.kind == FOOTNOTE], kept)
     kept = [b for b in kept if not any(d.search(b.text) for d in drops)]
     notes = [b for b in notes if not any(d.search(b.text) for d in drops)]
-    ordered = list(zip(kept, _heading_paths(kept))) + [(note, ()) for note in notes]
+    paths = _heading_paths(kept)
+    body_text = " ".join(" ".join(b.text.split()) for b in kept)
+    ordered = list(zip(kept, paths)) + list(zip(notes, _note_headings(notes, kept, paths)))
     pieces: list[str] = []
     paragraphs: list[Paragraph] = []
     cursor = 0
@@ -129,10 +172,12 @@ def clean_document(doc_id: str, extracted: ExtractedText, rules: CleaningRules) 
         if pieces:
             cursor += len(PARAGRAPH_SEPARATOR)
         pieces.append(block.text)
+        note = block.kind == FOOTNOTE
         paragraphs.append(Paragraph(
-            number=len(paragraphs) + 1, start=cursor, end=cursor + len(block.text), page=block.page,
+            number=len(paragraphs) + 1, start=cursor + (_note_start(block) if note else 0),
+            end=cursor + len(block.text), page=block.page,
             kind=block.kind, label=block.label, heading=path, page_end=block.page_end, level=block.level,
-            markers=block.markers,
+            markers=block.markers, says=note and guidance_note(block, body_text),
         ))
         cursor += len(block.text)
     if not any(p.quotable for p in paragraphs):

@@ -32,6 +32,7 @@ class Passage:
     label_end: str | None = None
     heading: tuple[str, ...] = ()  # the headings above it, outermost first
     opens_section: bool = False  # the first passage after its heading
+    footnote: str | None = None  # the footnote's number, when the passage is a footnote
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -54,6 +55,7 @@ class _Unit:
     section: tuple  # (headings, document's number): a passage never spans two
     label: str | None
     heading: tuple[str, ...]
+    footnote: str | None = None
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -95,18 +97,25 @@ def _units(doc: CleanDocument, max_words: int) -> list[_Unit]:
     units = []
     gap = 0  # counts blocks that are never quoted: a passage must not span one
     for para in doc.paragraphs:
-        if not para.quotable:  # headings, footnotes, contents pages and link lists are never quoted
+        if not para.quotable:  # headings, references, contents pages and link lists are never quoted
             gap += 1
             continue
         # a numbered paragraph is one section wherever it runs; unnumbered text is joined only
-        # within a page, so its citation can name the page
-        section = (para.heading, para.label, gap) if para.label else (para.heading, None, para.page, gap)
+        # within a page, so its citation can name the page; a footnote stands alone
+        note = para.label if para.kind == "footnote" else None
+        if para.kind == "footnote":
+            section = (para.heading, "footnote", para.number)
+        elif para.label:
+            section = (para.heading, para.label, gap)
+        else:
+            section = (para.heading, None, para.page, gap)
         for s, e in sentence_spans(doc.text, para.start, para.end):
             words = [m.span() for m in _WORD.finditer(doc.text, s, e)]
             for i in range(0, len(words), max_words):
                 window = words[i:i + max_words]
                 units.append(_Unit(window[0][0], window[-1][1], len(window), para.number, para.page,
-                                   para.page_end, section, para.label, para.heading))
+                                   para.page_end, section, None if para.kind == "footnote" else para.label,
+                                   para.heading, note))
     return units
 
 
@@ -149,6 +158,7 @@ def split_passages(doc: CleanDocument, settings: ChunkSettings) -> list[Passage]
             page=min(pages) if pages else None, page_end=max(pages) if pages else None,
             label=group[0].label, label_end=group[-1].label, heading=group[0].heading,
             opens_section=group[0].paragraph in after_heading and group[0].start == _para_start(doc, group[0]),
+            footnote=group[0].footnote,
         ))
     return passages
 

@@ -36,7 +36,7 @@ _TOC_LEADER = re.compile(r"(\.\s?){4,}\s*\d{0,3}\s*$|…{2,}\s*\d{0,3}\s*$")
 _TOC_ENDING = re.compile(r"[^.,;:!]\s+(\d{1,3})$")
 PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
 PROSE_WORDS = 40
-_ADDRESS = re.compile(r"https?://|www\.|\.gov\.uk|\.org\.uk|\.org\b|\.co\.uk|\.com\b", re.IGNORECASE)
+WEB_ADDRESS = re.compile(r"https?://|www\.|\.gov\.uk|\.org\.uk|\.org\b|\.co\.uk|\.com\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 
 
@@ -326,7 +326,7 @@ class BlockBuilder:
         def linked(block: Block) -> bool:
             if block.kind not in QUOTABLE_KINDS or block.label:
                 return False
-            return block.linked > 0.05 or bool(_ADDRESS.search(block.text)) and len(block.text.split()) < 45
+            return block.linked > 0.05 or bool(WEB_ADDRESS.search(block.text)) and len(block.text.split()) < 45
 
         out = list(blocks)
         i = 0
@@ -386,7 +386,7 @@ def _prose(block: Block) -> bool:
     """A paragraph of PROSE_WORDS or more with no link or address in it: guidance, not an entry
     of a list of links."""
     return (block.kind == PARAGRAPH and not block.linked and len(block.text.split()) >= PROSE_WORDS
-            and not _ADDRESS.search(block.text))
+            and not WEB_ADDRESS.search(block.text))
 
 
 def text_lines(text: str, page: int | None = None, markdown: bool = False,

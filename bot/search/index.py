@@ -39,7 +39,7 @@ from bot.search.embedcache import model_fingerprint
 from bot.search.embedder import Embedder
 from bot.search.onnx_encoder import load_embedder, prepare, read_check, runtime_setting
 
-INDEX_FORMAT = 3  # 3: the documents' own structure (kinds, numbers, headings) with passages and paragraphs
+INDEX_FORMAT = 4  # 3: the documents' own structure (kinds, numbers, headings); 4: footnotes that are guidance are passages
 MANIFEST_FILE = "manifest.json"
 REBUILD_HINT = "rebuild it with: python -m bot index"
 INDEX_ROLES = ("passages", "documents", "dense", "sentences")

@@ -107,3 +107,21 @@ def test_a_lead_in_that_does_not_limit_a_list_forbids_nothing():
     text = "\n\n".join(parts)
     spans = _spans(text, parts)
     assert highlight_span(spans, *spans[2], text) == spans[2]
+
+
+def test_a_footnote_goes_after_the_other_answers_where_its_section_already_answers():
+    from dataclasses import replace
+
+    from bot.answer.compose import notes_after_their_sections
+
+    duty = replace(passage("duty", "Teachers must report FGM to the police."), heading=("FGM",))
+    note = replace(passage("note", "Teachers need not report a case another teacher has reported."),
+                   heading=("FGM",), footnote="23")
+    other = replace(passage("other", "The DSL should be informed."), heading=("Actions",))
+    alone = replace(passage("alone", "Consensual image sharing may require a different response."),
+                    heading=("Sharing",), footnote="5")
+    assert [p.id for p in notes_after_their_sections([duty, note, other])] == ["duty", "other", "note"]
+    # the body's answer comes first; after it, a footnote first in its section keeps its place
+    assert [p.id for p in notes_after_their_sections([note, duty, other])] == ["duty", "note", "other"]
+    assert [p.id for p in notes_after_their_sections([alone, other, duty])] == ["other", "alone", "duty"]
+    assert [p.id for p in notes_after_their_sections([alone])] == ["alone"]  # nothing else answers

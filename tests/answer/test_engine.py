@@ -700,3 +700,17 @@ def test_a_sections_sentences_are_read_in_their_passage_and_a_news_windows_alone
             whole = float(engine.index.dense.vectors([pid])[0] @ vector)
             moved = settings.passage_weight * (whole - settings.passage_centre) if pid in sections and not steps else 0.0
             assert score == pytest.approx(alone[pid] + moved, abs=1e-5)
+
+
+def test_a_footnote_that_says_it_is_quoted_and_one_that_only_sounds_near_is_not(engine):
+    """Part one's footnote 5 alone says consensual sharing between older children "might not be
+    abusive - but children still need to know it is illegal"; footnote 23 ("teachers need not
+    report a case to the police if ... another teacher has already reported the case") shares
+    almost no words with a question about reporting a supply teacher's comment."""
+    answer = engine.ask("two 16-year-olds swapped nudes and both agreed, is it still illegal?")
+    notes = [p for p in answer["passages"] if p["location"]["footnote"]]
+    assert [p["location"]["footnote"] for p in notes] == ["5"]
+    assert "footnote 5 (page 10)" in notes[0]["citation"] and answer["passages"][0] is not notes[0]
+    answer = engine.ask("A supply teacher made a sexual comment to a Y11 girl yesterday. He's only with us "
+                        "till Friday - do I still need to report it?")
+    assert not any(p["location"]["footnote"] for p in answer["passages"])

@@ -69,3 +69,44 @@ def test_wrapped_lines_inside_a_paragraph_are_joined():
     extracted = ExtractedText.from_text("A sentence that wraps\nonto a second line.\n\nNext one.")
     doc = clean_document("d", extracted, CleaningRules())
     assert doc.text == "A sentence that wraps onto a second line.\n\nNext one."
+
+
+@pytest.mark.parametrize("text, says", [
+    ("5 Consensual image sharing, especially between older children of the same age, may require a different "
+     "response. It might not be abusive - but children still need to know it is illegal.", True),
+    ("1 In cases which also involve a concern or an allegation of abuse against a staff member, see Part four.", False),
+    ("4 Detailed information on statutory assessments can be found in Working Together to Safeguard Children.", False),
+    ("19 As defined in the Terrorism Act 2000 (TACT 2000) http://www.legislation.gov.uk/ukpga/2000/11/contents", False),
+    ("8 UKCIS guidance: Sharing nudes and semi-nudes advice", False),  # a title: too short to say anything
+    ("2 Early help means providing support as soon as a problem emerges at any point in a child's life.", False),
+])
+def test_a_footnote_is_guidance_only_when_it_says_something_of_its_own(text, says):
+    from bot.library.clean import guidance_note
+    from bot.library.structure import FOOTNOTE, Block
+
+    body = "Early help means providing support as soon as a problem emerges at any point in a child's life."
+    note = Block(FOOTNOTE, text, page=3, label=text.split()[0])
+    assert guidance_note(note, body) is says
+
+
+def test_a_guidance_footnote_is_quotable_without_its_number_and_under_its_marker_heading():
+    from bot.config import ChunkSettings
+    from bot.library.clean import clean_document
+    from bot.library.extract import ExtractedText
+    from bot.library.passages import split_passages
+    from bot.library.structure import FOOTNOTE, HEADING, PARAGRAPH, Block
+
+    note = ("5 Consensual image sharing, especially between older children of the same age, may require a "
+            "different response.")
+    blocks = (Block(HEADING, "Sharing images", page=1, level=1),
+              Block(PARAGRAPH, "Staff should be aware of the sharing of nude and semi-nude images.", page=1, markers=("5",)),
+              Block(HEADING, "Another topic", page=2, level=1),
+              Block(PARAGRAPH, "Something else entirely is said on this page.", page=2),
+              Block(FOOTNOTE, note, page=1, label="5"))
+    doc = clean_document("doc", ExtractedText(blocks, paginated=True), CleaningRules())
+    para = next(p for p in doc.paragraphs if p.kind == FOOTNOTE)
+    assert para.quotable and doc.text[para.start:para.end] == note[2:] and para.heading == ("Sharing images",)
+    passages = split_passages(doc, ChunkSettings(max_words=200))
+    quoted = next(p for p in passages if p.footnote)
+    assert (quoted.footnote, quoted.label, quoted.text) == ("5", None, note[2:])
+    assert len(passages) == 3  # the footnote is never joined to the body passage on its page

@@ -121,10 +121,30 @@ def test_part_one_contents_links_and_footnotes_are_recognised():
     # footnote markers come out of the words, the footnotes are kept apart and linked
     assert "sexual harassment such as sexual comments" in quoted and "harassment7" not in doc.text
     footnote = next(p for p in doc.paragraphs if p.kind == "footnote" and p.label == "7")
-    assert doc.text[footnote.start:footnote.end].startswith("7 For further information about sexual harassment")
+    assert doc.text[footnote.start - 2:footnote.end].startswith("7 For further information about sexual harassment")
+    assert doc.text[footnote.start:footnote.end].startswith("For further")  # its number is not its words
     assert any("7" in p.markers for p in doc.paragraphs if p.kind == "item")
     # the heading is not glued to the sentence after it
     assert not any(p.text.startswith("What school and college staff should do") for p in passages)
+
+
+def test_a_footnote_that_is_guidance_is_quoted_and_cited_as_a_footnote():
+    """Part one's footnote 5 is the only place it says consensual image sharing may not be abusive
+    but is still illegal: it is a passage of its own, under the heading of the paragraph that
+    carries its marker, cited by its number; a footnote that only points to a web page is not."""
+    from bot.answer.compose import citation
+
+    doc, passages = read(PART_ONE, "pdf")
+    note = next(p for p in passages if p.text.startswith("Consensual image sharing, especially between older"))
+    assert (note.footnote, note.label, note.page) == ("5", None, 10)
+    assert note.text.endswith("semi-nude images and videos.") and "\n" not in note.text
+    assert note.heading[-1] == "Safeguarding issues"
+    cited = citation("Department for Education", "Keeping children safe in education 2025", "2025", note)
+    assert cited.endswith("footnote 5 (page 10), under \u2018Safeguarding issues\u2019")
+    fgm = next(p for p in passages if p.footnote == "23")
+    assert "need not report a case to the police" in fgm.text
+    assert not any("legislation.gov.uk" in p.text for p in passages if p.footnote)
+    assert not any(p.footnote == "19" for p in passages)  # "As defined in the Terrorism Act 2000 (TACT 2000) http://..."
 
 
 def test_part_one_paragraph_50_is_cited_as_the_document_numbers_it():
