@@ -311,6 +311,13 @@ def test_how_many_days_of_something_is_a_count_not_a_time_to_act(kinds):
     ("what age can a child never legally consent to sexual activity?", []),
     ("Which court sentenced Hugh Nelson?", ["court"]),  # "which [thing] [did it]"
     ("Which police force investigated Hugh Nelson?", ["police", "force"]),  # two words of the thing
+    ("what court sentenced hugh nelson and where was he from", ["court"]),  # "what" as "which"
+    ("What AI software did Hugh Nelson use?", ["ai", "software"]),
+    ("What Ofsted grade did we get at our last inspection?", ["ofsted", "grade"]),
+    ("what has happened to the case?", []),
+    ("is what the boy did even against the law?", []),  # what he did, not a thing by name
+    ("what was decided at the strategy meeting?", []),
+    ("what should be recorded?", []),
     ("what town was he from", ["town"]),
     ("early help - what actually is it?", []),
     ("what is it for?", []),
