@@ -151,7 +151,7 @@ def test_the_kinds_only_a_sentence_stating_them_may_answer(kinds):
     assert {k.name for k in kinds.kinds if k.required} == {"timing", "frequency", "form", "consent", "which number", "money", "date",
                                                            "count", "anonymity", "what to bring", "what to say",
                                                            "reply", "law status", "where to get", "line to ring",
-                                                           "email address"}
+                                                           "email address", "conviction"}
 
 
 @pytest.mark.parametrize("question, asks", [
@@ -347,6 +347,10 @@ def test_a_value_asked_for_is_named_by_a_number(kinds):
     ("has the bill actually passed yet or is it still going thru parliament", "law status"),
     ("Are AI models built to make abuse images against the law yet?", "law status"),
     ("Quick question. Has the new law got Royal Assent?", "law status"),
+    ("was the south derbyshire man with the AI images convicted in the end?", "conviction"),
+    ("Has the man in the South Derbyshire case been convicted yet?", "conviction"),
+    ("What happened to the man in the South Derbyshire case, was he convicted?", "conviction"),
+    ("have paedophiles been convicted over AI generated images", "conviction"),
 ])
 def test_more_kinds_that_only_a_sentence_stating_them_may_answer(kinds, question, kind):
     assert kind in [k.name for k in kinds.required(kinds.of(question))]
@@ -361,10 +365,12 @@ def test_more_kinds_that_only_a_sentence_stating_them_may_answer(kinds, question
     "how quickly should children's services get back to us?",  # a time to reply in, not whether one came
     "a fake nude is being passed round the year group, what do I do?",  # passed round is no law
     "do I have to tell the parents I've passed a concern on?",
+    "Will police find it easier to get offenders convicted once the AI laws are in?",  # how, not whether
 ])
 def test_questions_that_are_not_those_kinds(kinds, question):
     names = [k.name for k in kinds.of(question)]
-    assert not {"count", "date", "what to say", "what to bring", "anonymity", "reply", "law status"} & set(names)
+    assert not {"count", "date", "what to say", "what to bring", "anonymity", "reply", "law status",
+                "conviction"} & set(names)
 
 
 def test_when_a_bill_becomes_law_is_asked_of_the_date_kind_not_the_law_status_kind(kinds):
@@ -376,6 +382,8 @@ def test_when_a_bill_becomes_law_is_asked_of_the_date_kind_not_the_law_status_ki
     ("date", "It comes as the UK marks National Child Exploitation Awareness Day (18 March).", True),
     ("date", "The Bill is progressing through Parliament.", False),
     ("count", "Over a quarter of teachers were not aware.", True),
+    ("conviction", "Multiple paedophiles have been sent to jail for using artificial intelligence.", True),
+    ("conviction", "In her letter, she highlighted an ongoing case in South Derbyshire.", False),
     ("count", "Operation Encompass operates in all police forces across England.", False),
     ("anonymity", "Concerns can be raised in confidence and the caller's identity is protected.", True),
     ("anonymity", "The NSPCC Whistleblowing Advice Line is available for staff.", False),
