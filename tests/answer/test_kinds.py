@@ -151,7 +151,7 @@ def test_the_kinds_only_a_sentence_stating_them_may_answer(kinds):
     assert {k.name for k in kinds.kinds if k.required} == {"timing", "frequency", "form", "consent", "which number", "money", "date",
                                                            "count", "anonymity", "what to bring", "what to say",
                                                            "reply", "law status", "where to get", "line to ring",
-                                                           "email address", "conviction"}
+                                                           "email address", "conviction", "ratio", "notice"}
 
 
 @pytest.mark.parametrize("question, asks", [
@@ -351,6 +351,9 @@ def test_a_value_asked_for_is_named_by_a_number(kinds):
     ("Has the man in the South Derbyshire case been convicted yet?", "conviction"),
     ("What happened to the man in the South Derbyshire case, was he convicted?", "conviction"),
     ("have paedophiles been convicted over AI generated images", "conviction"),
+    ("What staff to pupil ratio do we need for a Y4 trip to the seaside?", "ratio"),
+    ("How much notice does Ofsted give before an inspection these days?", "notice"),
+    ("How much notice does Ofsted give before an inspection these days?", "timing"),
 ])
 def test_more_kinds_that_only_a_sentence_stating_them_may_answer(kinds, question, kind):
     assert kind in [k.name for k in kinds.required(kinds.of(question))]
@@ -384,6 +387,10 @@ def test_when_a_bill_becomes_law_is_asked_of_the_date_kind_not_the_law_status_ki
     ("count", "Over a quarter of teachers were not aware.", True),
     ("conviction", "Multiple paedophiles have been sent to jail for using artificial intelligence.", True),
     ("conviction", "In her letter, she highlighted an ongoing case in South Derbyshire.", False),
+    ("ratio", "8.2 The DSL will agree a support plan with the pupil and, where appropriate, their parents.", False),
+    ("ratio", "A ratio of one adult to every 8 children is required.", True),
+    ("notice", "Full reports must be sent to the panel within 15 working days.", False),
+    ("notice", "Inspections are usually carried out with one day's notice.", True),
     ("count", "Operation Encompass operates in all police forces across England.", False),
     ("anonymity", "Concerns can be raised in confidence and the caller's identity is protected.", True),
     ("anonymity", "The NSPCC Whistleblowing Advice Line is available for staff.", False),
