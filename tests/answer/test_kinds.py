@@ -392,6 +392,8 @@ def test_when_a_bill_becomes_law_is_asked_of_the_date_kind_not_the_law_status_ki
     ("notice", "Full reports must be sent to the panel within 15 working days.", False),
     ("notice", "Inspections are usually carried out with one day's notice.", True),
     ("count", "Operation Encompass operates in all police forces across England.", False),
+    ("count", "The IWF processed 380% more reports of the abuse in 2024 than in 2023.", False),
+    ("count", "Guidelines have been sent to 38,000 teachers.", True),
     ("anonymity", "Concerns can be raised in confidence and the caller's identity is protected.", True),
     ("anonymity", "The NSPCC Whistleblowing Advice Line is available for staff.", False),
     ("what to say", "Staff should never promise a child that they will not tell anyone.", True),
