@@ -151,7 +151,8 @@ def test_the_kinds_only_a_sentence_stating_them_may_answer(kinds):
     assert {k.name for k in kinds.kinds if k.required} == {"timing", "frequency", "form", "consent", "which number", "money", "date",
                                                            "count", "anonymity", "what to bring", "what to say",
                                                            "reply", "law status", "where to get", "line to ring",
-                                                           "email address", "conviction", "ratio", "notice"}
+                                                           "email address", "conviction", "ratio", "notice",
+                                                           "maximum penalty"}
 
 
 @pytest.mark.parametrize("question, asks", [
@@ -352,6 +353,7 @@ def test_a_value_asked_for_is_named_by_a_number(kinds):
     ("What happened to the man in the South Derbyshire case, was he convicted?", "conviction"),
     ("have paedophiles been convicted over AI generated images", "conviction"),
     ("What staff to pupil ratio do we need for a Y4 trip to the seaside?", "ratio"),
+    ("whats the max prison sentence for having an AI tool made to generate child abuse images?", "maximum penalty"),
     ("How much notice does Ofsted give before an inspection these days?", "notice"),
     ("How much notice does Ofsted give before an inspection these days?", "timing"),
 ])
@@ -388,6 +390,8 @@ def test_when_a_bill_becomes_law_is_asked_of_the_date_kind_not_the_law_status_ki
     ("conviction", "Multiple paedophiles have been sent to jail for using artificial intelligence.", True),
     ("conviction", "In her letter, she highlighted an ongoing case in South Derbyshire.", False),
     ("ratio", "8.2 The DSL will agree a support plan with the pupil and, where appropriate, their parents.", False),
+    ("maximum penalty", "Multiple paedophiles have been sent to jail for using artificial intelligence.", False),
+    ("maximum penalty", "The offence will carry a sentence of up to five years in prison.", True),
     ("ratio", "A ratio of one adult to every 8 children is required.", True),
     ("notice", "Full reports must be sent to the panel within 15 working days.", False),
     ("notice", "Inspections are usually carried out with one day's notice.", True),
