@@ -354,6 +354,8 @@ def test_a_value_asked_for_is_named_by_a_number(kinds):
     ("have paedophiles been convicted over AI generated images", "conviction"),
     ("What staff to pupil ratio do we need for a Y4 trip to the seaside?", "ratio"),
     ("whats the max prison sentence for having an AI tool made to generate child abuse images?", "maximum penalty"),
+    ("Are TAs paid extra for staying after school for safeguarding training?", "money"),
+    ("Is there a set pay allowance or TLR for being DSL?", "money"),
     ("How much notice does Ofsted give before an inspection these days?", "notice"),
     ("How much notice does Ofsted give before an inspection these days?", "timing"),
 ])
