@@ -50,8 +50,8 @@ def test_the_shipped_examples_are_what_the_mining_lists(tmp_path):
 
     examples = load_examples(load_model_settings().examples)
     start = news_examples(examples, {r["question"] for r in _rows(DEFAULT_QUESTIONS)})
-    # rounds ca-cd to dc-df, dk-dn, do-dr, ds-dv, dw-dz, ea-ed and ee-eh joined the dev split after the mining (prompts/triage_examples.toml says
+    # rounds ca-cd to dc-df, dk-dn, do-dr, ds-dv, dw-dz, ea-ed, ee-eh and ei-el joined the dev split after the mining (prompts/triage_examples.toml says
     # why they are not learnt from)
-    mined = mine(_rows(DEFAULT_SET), start, default_encoder(Settings.from_env(), tmp_path), leave_out=r"c[a-z]\d|d[a-fk-z]\d|e[a-h]\d")
+    mined = mine(_rows(DEFAULT_SET), start, default_encoder(Settings.from_env(), tmp_path), leave_out=r"c[a-z]\d|d[a-fk-z]\d|e[a-l]\d")
     assert examples.urgent == (*start.urgent, *mined.urgent)
     assert examples.not_urgent == (*start.not_urgent, *mined.not_urgent)
