@@ -170,10 +170,14 @@ class AnswerabilitySettings:
     # "What should I do if I'm worried about a child?".
     passage_weight: float = 0.75
     passage_centre: float = 0.5
-    # A footnote is one sentence read apart from the paragraph it qualifies, so its meaning alone
+    # A footnote is a short note read apart from the paragraph it qualifies, so its meaning alone
     # can sit near a question it has nothing to do with ("need not report a case to the police if
     # another teacher has already reported it", for "do I need to report a supply teacher's
-    # comment?"): it answers only where it also holds at least this share of the question's words.
+    # comment?"): it answers only where the note, all of it, holds at least this share of the
+    # question's words (engine.py, `judge`). Read whole rather than by its best sentence, Part
+    # one's footnote 5 answers the consensual-sharing questions its second sentence alone did not
+    # (seeds + Part one dev, with ee-eh and ei-el: hit@3 0.888 -> 0.890, ten found, one lost, one
+    # more out-of-scope refused; the 585-page library unchanged).
     note_overlap: float = 0.2
     # "Does the National Crime Agency take work experience students?": a sentence that shares only
     # the question's names with it ("... issued by the National Crime Agency") says nothing of what

@@ -496,8 +496,7 @@ class AnswerEngine:
             return []
         settings = settings or self.settings.answerability
         quotable = [j for j in judgements if answers(j, what_to_do, self._procedures(j), settings)
-                    and (self._school_policy(j) or not own_policy)
-                    and (not self.index.by_id[j.passage_id].footnote or j.overlap >= settings.note_overlap)]
+                    and (self._school_policy(j) or not own_policy)]
         by_passage = {j.passage_id: j for j in quotable}
         # "What do I do?": the school's own policy first where it answers, as it is what staff there
         # must follow (for other questions it ranks as any document does). Then the sentences that
@@ -564,6 +563,12 @@ class AnswerEngine:
                 may_answer = [may and all(self.kinds.states((kind,), text[s:e]) for kind in required)
                               for may, (s, e) in zip(may_answer, spans)]
             terms = self._terms(hit.id)
+            if passage.footnote and overlap(weights, [t for words in terms for t in words],
+                                            related) < settings.note_overlap:
+                # a footnote is one short note read whole, apart from the paragraph it qualifies:
+                # its meaning alone can sit near a question it has nothing to do with, so it
+                # answers only where the note, all of it, holds enough of the question's words
+                may_answer = [False] * len(spans)
             if asked:
                 may_answer = [may and _names_asked(asked, words) for may, words in zip(may_answer, terms)]
             if named and (named.isdisjoint(self._document_terms(passage.doc_id))

@@ -711,6 +711,10 @@ def test_a_footnote_that_says_it_is_quoted_and_one_that_only_sounds_near_is_not(
     notes = [p for p in answer["passages"] if p["location"]["footnote"]]
     assert [p["location"]["footnote"] for p in notes] == ["5"]
     assert "footnote 5 (page 10)" in notes[0]["citation"] and answer["passages"][0] is not notes[0]
+    # the note is read whole: its first sentence holds "consensual ... sharing", its second answers
+    answer = engine.ask("Two year 11s, both 16, swapped nudes with each other and both were fine with it. "
+                        "Is that actually still illegal?")
+    assert any(p["location"]["footnote"] == "5" for p in answer["passages"])
     answer = engine.ask("A supply teacher made a sexual comment to a Y11 girl yesterday. He's only with us "
                         "till Friday - do I still need to report it?")
     assert not any(p["location"]["footnote"] for p in answer["passages"])
