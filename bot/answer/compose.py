@@ -59,7 +59,7 @@ def notes_after_their_sections(ranked: list[Passage]) -> list[Passage]:
             seen.add(section)
         kept.append(passage)
     body = next((i for i, passage in enumerate(kept) if not passage.footnote), None)
-    if body:
+    if body:  # None: no body passage answers; 0: the first already is one
         kept.insert(0, kept.pop(body))
     return kept + later
 

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 
 from bot.config import ChunkSettings
 from bot.library.clean import CleanDocument
+from bot.library.structure import FOOTNOTE
 
 # A sentence ends at . ! or ? (plus any closing quotes or brackets) followed by whitespace.
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s)")
@@ -101,10 +102,12 @@ def _units(doc: CleanDocument, max_words: int) -> list[_Unit]:
             gap += 1
             continue
         # a numbered paragraph is one section wherever it runs; unnumbered text is joined only
-        # within a page, so its citation can name the page; a footnote stands alone
-        note = para.label if para.kind == "footnote" else None
-        if para.kind == "footnote":
-            section = (para.heading, "footnote", para.number)
+        # within a page, so its citation can name the page; a footnote stands alone, cited by its
+        # own number rather than as a paragraph
+        label, note = para.label, None
+        if para.kind == FOOTNOTE:
+            label, note = None, para.label
+            section = (para.heading, FOOTNOTE, para.number)
         elif para.label:
             section = (para.heading, para.label, gap)
         else:
@@ -114,8 +117,7 @@ def _units(doc: CleanDocument, max_words: int) -> list[_Unit]:
             for i in range(0, len(words), max_words):
                 window = words[i:i + max_words]
                 units.append(_Unit(window[0][0], window[-1][1], len(window), para.number, para.page,
-                                   para.page_end, section, None if para.kind == "footnote" else para.label,
-                                   para.heading, note))
+                                   para.page_end, section, label, para.heading, note))
     return units
 
 
