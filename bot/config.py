@@ -216,6 +216,10 @@ class AnswerSettings:
     subject_cosine: float = 0.3
     subject_sentence_cosine: float = 0.35
     query_cache_size: int = 1024  # query embeddings kept in memory (about 1.5 KiB each)
+    # a quote that a passage's cut leaves ending on a list's lead-in, part way down the list, or
+    # just before a sentence that points back to it runs on into the next passages of its section,
+    # up to this many more words (compose.as_quoted; 150 and 300 answer alike on the dev splits)
+    run_on_words: int = 150
 
 
 @dataclass(frozen=True)

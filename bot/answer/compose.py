@@ -7,7 +7,8 @@ document. Which sentence to highlight is the answerability judgement's (answerab
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from bot.library.passages import Passage
 
@@ -99,6 +100,61 @@ def distinct(ranked: list[Passage], replaced_by: dict[str, set[str]], threshold:
         if passage.doc_id in replaced_by.get(kept[twin].doc_id, set()):
             kept[twin] = passage
     return kept
+
+
+def as_quoted(passage: Passage, following: Sequence[Passage],
+              sentences: Mapping[str, tuple[tuple[int, int], ...]], text: str,
+              most_words: int) -> tuple[Passage, tuple[tuple[int, int], ...]]:
+    """The passage as it should be quoted, with its sentences' spans: run on into the next
+    passages of its section (`following`, in document order) while what comes next belongs to it,
+    up to `most_words` more words. The quote stays one unbroken span of the document.
+
+    Passages are cut to a size that searches well, and a cut can leave a quote that stops at a
+    colon or part way down a list ("signs of county lines" finds "... are children who:", and the
+    items are the next passage), or just before the sentence that says what it announced ("There
+    are a number of indicators ..." / "These may include ..."; "As children involved in criminal
+    exploitation often commit crimes themselves ..." / "They may still have been criminally
+    exploited ..."). A reader needs those whole, so what follows is taken while it is an item of
+    the list the quote ends in, or, straight after the cut, a sentence that points back ("These",
+    "They", "Such": `_REFERS_BACK`), and the items of a list it introduces."""
+    spans = tuple(sentences[passage.id])
+    if not spans:
+        return passage, spans
+    last = text[spans[-1][0]:spans[-1][1]].rstrip()
+    in_list = last.endswith(":") or bool(_LIST_ITEM.match(last))
+    leading = True  # still straight after the cut, where a sentence that points back belongs
+    added: list[tuple[int, int]] = []
+    pages, paragraph_end, words = [], passage.paragraph_end, 0
+    for nxt in following:
+        if nxt.doc_id != passage.doc_id or nxt.heading != passage.heading or nxt.footnote \
+                or nxt.label != (passage.label_end or passage.label):
+            break
+        for s, e in sentences[nxt.id]:
+            sentence, count = text[s:e], len(text[s:e].split())
+            if words + count > most_words:
+                break
+            if in_list and _LIST_ITEM.match(sentence):
+                leading = False
+            elif leading and _REFERS_BACK.match(sentence):
+                in_list = sentence.rstrip().endswith(":")
+            else:
+                break
+            added.append((s, e))
+            words += count
+        else:  # the whole of this passage belongs to the quote: look at the next one
+            paragraph_end = nxt.paragraph_end
+            pages.extend(p for p in (nxt.page, nxt.page_end) if p is not None)
+            continue
+        if added and added[-1][1] > nxt.start:
+            paragraph_end = nxt.paragraph_end
+            pages.extend(p for p in (nxt.page, nxt.page_end) if p is not None)
+        break
+    if not added:
+        return passage, spans
+    end = added[-1][1]
+    page_end = max([p for p in (passage.page, passage.page_end) if p is not None] + pages, default=None)
+    return replace(passage, end=end, text=text[passage.start:end], paragraph_end=paragraph_end,
+                   page_end=page_end), spans + tuple(added)
 
 
 def _span(first: object, last: object) -> str:

@@ -26,7 +26,14 @@ from bot.answer.answerability import (
     overlap,
     term_weights,
 )
-from bot.answer.compose import citation, distinct, highlight_span, notes_after_their_sections, pick_passages
+from bot.answer.compose import (
+    as_quoted,
+    citation,
+    distinct,
+    highlight_span,
+    notes_after_their_sections,
+    pick_passages,
+)
 from bot.answer.escalation import (
     DEFAULT_ESCALATION_FILE,
     DEFAULT_MESSAGES_FILE,
@@ -58,6 +65,7 @@ from bot.search.hits import Hit
 from bot.search.hybrid import HybridRetriever, timed
 from bot.search.index import SearchIndex, load_index
 
+RUN_ON_PASSAGES = 4  # the most following passages a quote runs on into (`AnswerSettings.run_on_words`)
 FAMILY_LETTERS = 7  # the shortest stem that has a family (see `AnswerEngine.related_for`)
 NUMBER = frozenset({"<number>"})  # stands for any number a sentence gives, for a value asked for
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more
@@ -271,6 +279,7 @@ class AnswerEngine:
         self.heading_vectors: dict[str, np.ndarray] = dict(zip(headings, self.heading_matrix))
         # heading -> the passages under it, in document order (the first ones open the section,
         # where guidance says what the section is for)
+        self.order = {p.id: i for i, p in enumerate(self.index.passages)}  # passages in document order
         self.passages_under: dict[str, list[str]] = {}
         for passage in self.index.passages:
             if passage.heading:
@@ -830,8 +839,11 @@ class AnswerEngine:
 
     def _quote(self, passage, judgement: SentenceJudgement) -> dict:
         doc = self.index.documents[passage.doc_id]
+        at = self.order[passage.id]
+        passage, sentences = as_quoted(passage, self.index.passages[at + 1:at + 1 + RUN_ON_PASSAGES],
+                                       self.index.sentence_spans, doc.text, self.settings.answer.run_on_words)
         quote = doc.text[passage.start:passage.end]
-        start, end = highlight_span(self.index.sentence_spans[passage.id], judgement.start, judgement.end, doc.text)
+        start, end = highlight_span(list(sentences), judgement.start, judgement.end, doc.text)
         return {
             "quote": quote,
             "highlight": [[start - passage.start, end - passage.start]],

@@ -125,3 +125,55 @@ def test_a_footnote_goes_after_the_other_answers_where_its_section_already_answe
     assert [p.id for p in notes_after_their_sections([note, duty, other])] == ["duty", "note", "other"]
     assert [p.id for p in notes_after_their_sections([alone, other, duty])] == ["other", "alone", "duty"]
     assert [p.id for p in notes_after_their_sections([alone])] == ["alone"]  # nothing else answers
+
+
+LIST = ("Some indicators are children who:\n\n"
+        "• go missing from school\n\n"
+        "• owe a debt to their exploiters\n\n"
+        "• carry a second phone\n\n"
+        "Schools should act on these signs.")
+
+
+def _cut(doc_text: str, pieces: list[tuple[int, int]], heading=("County lines",), label=None):
+    """Passages over the given spans of `doc_text`, one sentence per paragraph."""
+    from bot.library.passages import sentence_spans
+    passages, sentences = [], {}
+    for i, (s, e) in enumerate(pieces):
+        p = Passage(f"p{i}", "doc", doc_text[s:e], s, e, i + 1, i + 1, 23 + i, 23 + i, label, label, heading)
+        passages.append(p)
+        sentences[p.id] = tuple(span for para in doc_text[s:e].split("\n\n") if para
+                                for span in sentence_spans(doc_text, doc_text.index(para, s), doc_text.index(para, s) + len(para)))
+    return passages, sentences
+
+
+def test_a_quote_that_ends_on_a_lead_in_runs_on_with_its_list():
+    from bot.answer.compose import as_quoted
+    first_end = LIST.index("\n\n• owe")
+    rest = LIST.index("\n\nSchools")
+    passages, sentences = _cut(LIST, [(0, first_end), (first_end + 2, rest), (rest + 2, len(LIST))])
+    quoted, spans = as_quoted(passages[0], passages[1:], sentences, LIST, 150)
+    assert quoted.text == LIST[:rest]  # both items that follow, not the sentence after the list
+    assert quoted.page_end == 24 and len(spans) == 4
+    start, end = highlight_span(list(spans), 0, LIST.index(":") + 1, LIST)
+    assert LIST[start:end].endswith("carry a second phone")  # the lead-in lights its whole list
+    # a word budget stops it part way; another heading or a quote that ends on a full sentence never runs on
+    assert as_quoted(passages[0], passages[1:], sentences, LIST, 7)[0].text == LIST[:LIST.index("\n\n• carry")]
+    other, _ = _cut(LIST, [(0, first_end), (first_end + 2, rest)])
+    other = [other[0], Passage("q", "doc", other[1].text, other[1].start, other[1].end, 2, 2, 24, 24,
+                               None, None, ("Another heading",))]
+    assert as_quoted(other[0], other[1:], {**sentences, "q": sentences["p1"]}, LIST, 150)[0] == other[0]
+    assert as_quoted(passages[2], [], sentences, LIST, 150)[0] == passages[2]
+
+
+def test_a_quote_runs_on_with_the_sentence_that_points_back_to_it_and_no_further():
+    from bot.answer.compose import as_quoted
+    text = ("There are a number of indicators of serious violence. "
+            "These may include:\n\n• increased absence\n\n"
+            "Professionals should also be aware of the hours after school.")
+    cut = text.index("These")
+    after = text.index("Professionals")
+    passages, sentences = _cut(text, [(0, cut - 1), (cut, after - 2), (after, len(text))])
+    quoted, _ = as_quoted(passages[0], passages[1:], sentences, text, 150)
+    assert quoted.text == text[:after - 2]  # the sentence that says what was announced, and its list
+    # a sentence that does not point back is a new thought: the quote stops before it
+    assert as_quoted(passages[1], passages[2:], sentences, text, 150)[0] == passages[1]
